@@ -1,0 +1,154 @@
+/* sm_cipher.c - DLMS general-glo-ciphering (tag 0xDB):
+ *   DB 08 <system title 8> <BER length> <SC> <frame counter 4>
+ *   <ciphertext> [<GCM tag 12> when SC has 0x10]
+ * decrypted with AES-128-GCM, IV = system title || frame counter,
+ * AAD = SC || authentication key when the tag is checked. */
+#include <string.h>
+
+#include "sm_names.h"
+#include "sm_private.h"
+
+#define TAG_GLO 0xDB
+#define SC_SUITE 0x0F
+#define SC_AUTH 0x10
+#define SC_ENC 0x20
+#define SC_COMPRESSED 0x80
+#define GCM_TAG_LEN 12
+#define GCM_IV_LEN 12
+
+long sm_ber_length(const uint8_t *p, size_t n, size_t *pos) {
+  if (*pos >= n)
+    return -1;
+  uint8_t b = p[(*pos)++];
+  if (b < 0x80)
+    return b;
+  size_t k = b & 0x7F;
+  if (k == 0 || k > 2 || *pos + k > n)
+    return -1;
+  long v = 0;
+  for (size_t i = 0; i < k; i++)
+    v = (v << 8) | p[(*pos)++];
+  return v;
+}
+
+sm_status sm_cipher_open(sm_cipher *c, const sm_options *o) {
+  memset(c, 0, sizeof *c);
+  if (gcry_cipher_open(&c->hd, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_GCM, 0))
+    return SM_ERR_CRYPTO;
+  if (o && o->has_key) {
+    if (gcry_cipher_setkey(c->hd, o->key, SM_KEY_LEN)) {
+      gcry_cipher_close(c->hd);
+      c->hd = NULL;
+      return SM_ERR_CRYPTO;
+    }
+    c->has_key = true;
+  }
+  if (o && o->has_auth_key) {
+    memcpy(c->auth_key, o->auth_key, SM_KEY_LEN);
+    c->has_auth_key = true;
+  }
+  return SM_NEED_MORE;
+}
+
+void sm_cipher_close(sm_cipher *c) {
+  if (c->hd)
+    gcry_cipher_close(c->hd); /* libgcrypt wipes the key schedule */
+  sm_wipe(c->auth_key, sizeof c->auth_key);
+  c->hd = NULL;
+  c->has_key = c->has_auth_key = false;
+}
+
+/* Suites 0 and 1 are AES-GCM-128; we need encryption, no compression. */
+static bool sc_supported(uint8_t sc) {
+  return (sc & SC_ENC) && !(sc & SC_COMPRESSED) && (sc & SC_SUITE) <= 1;
+}
+
+sm_status sm_glo_parse(uint8_t *apdu, size_t len, sm_glo *g, size_t *used) {
+  if (len < 2 || apdu[0] != TAG_GLO || apdu[1] != 8)
+    return len < 2 ? SM_ERR_APDU_LENGTH : SM_ERR_UNSUPPORTED;
+  size_t pos = 10;
+  if (len < pos)
+    return SM_ERR_APDU_LENGTH;
+  memcpy(g->system_title, apdu + 2, 8);
+  long body = sm_ber_length(apdu, len, &pos);
+  if (body < 0 || pos + (size_t)body > len)
+    return SM_ERR_APDU_LENGTH;
+  if (body < 5)
+    return SM_ERR_APDU_LENGTH;
+  g->sc = apdu[pos];
+  if (!sc_supported(g->sc))
+    return SM_ERR_UNSUPPORTED;
+  g->frame_counter = (uint32_t)apdu[pos + 1] << 24 |
+                     (uint32_t)apdu[pos + 2] << 16 |
+                     (uint32_t)apdu[pos + 3] << 8 | apdu[pos + 4];
+  size_t tag_len = (g->sc & SC_AUTH) ? GCM_TAG_LEN : 0;
+  if ((size_t)body < 5 + tag_len + 1)
+    return SM_ERR_APDU_LENGTH;
+  g->payload = apdu + pos + 5;
+  g->payload_len = (size_t)body - 5 - tag_len;
+  g->tag = tag_len ? g->payload + g->payload_len : NULL;
+  *used = pos + (size_t)body;
+  return SM_TELEGRAM;
+}
+
+static sm_status authenticate(sm_cipher *c, uint8_t sc) {
+  uint8_t aad[1 + SM_KEY_LEN];
+  aad[0] = sc;
+  memcpy(aad + 1, c->auth_key, SM_KEY_LEN);
+  gcry_error_t e = gcry_cipher_authenticate(c->hd, aad, sizeof aad);
+  sm_wipe(aad, sizeof aad);
+  return e ? SM_ERR_CRYPTO : SM_NEED_MORE;
+}
+
+sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g,
+                            bool *authenticated) {
+  *authenticated = false;
+  if (!c->has_key)
+    return SM_ERR_NO_KEY;
+  bool check = g->tag && c->has_auth_key;
+  uint8_t iv[GCM_IV_LEN];
+  memcpy(iv, g->system_title, 8);
+  iv[8] = (uint8_t)(g->frame_counter >> 24);
+  iv[9] = (uint8_t)(g->frame_counter >> 16);
+  iv[10] = (uint8_t)(g->frame_counter >> 8);
+  iv[11] = (uint8_t)g->frame_counter;
+  /* A reused GCM handle keeps state from the previous frame: reset it. */
+  if (gcry_cipher_reset(c->hd) || gcry_cipher_setiv(c->hd, iv, sizeof iv))
+    return SM_ERR_CRYPTO;
+  if (check && authenticate(c, g->sc) != SM_NEED_MORE)
+    return SM_ERR_CRYPTO;
+  if (gcry_cipher_decrypt(c->hd, g->payload, g->payload_len, NULL, 0))
+    return SM_ERR_CRYPTO;
+  if (!check)
+    return SM_TELEGRAM;
+  gcry_error_t e = gcry_cipher_checktag(c->hd, g->tag, GCM_TAG_LEN);
+  if (e) {
+    /* The buffer holds unauthenticated plaintext: never let it out. */
+    sm_wipe(g->payload, g->payload_len);
+    return gcry_err_code(e) == GPG_ERR_CHECKSUM ? SM_ERR_TAG : SM_ERR_CRYPTO;
+  }
+  *authenticated = true;
+  return SM_TELEGRAM;
+}
+
+sm_status sm_apdu_length(const uint8_t *p, size_t n, size_t *total) {
+  if (n == 0)
+    return SM_NEED_MORE;
+  if (p[0] != TAG_GLO)
+    return SM_ERR_UNSUPPORTED;
+  if (n < 11)
+    return SM_NEED_MORE;
+  if (p[1] != 8)
+    return SM_ERR_UNSUPPORTED;
+  size_t pos = 10;
+  if (p[pos] > 0x82 || p[pos] == 0x80)
+    return SM_ERR_UNSUPPORTED;
+  size_t need = p[pos] < 0x80 ? 11 : 11 + (size_t)(p[pos] & 0x7F);
+  if (n < need)
+    return SM_NEED_MORE;
+  long body = sm_ber_length(p, n, &pos);
+  if (body < 0)
+    return SM_ERR_APDU_LENGTH;
+  *total = pos + (size_t)body;
+  return SM_TELEGRAM;
+}

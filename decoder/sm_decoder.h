@@ -1,0 +1,189 @@
+/* sm_decoder.h - incremental decoder for the customer interface of Austrian
+ * smart meters (M-Bus long frames carrying DLMS/COSEM data-notifications,
+ * optionally AES-128-GCM general-glo-ciphered).
+ *
+ * Promises:
+ *  - pure computation: no I/O, no clocks, no globals, never prints;
+ *  - all memory is taken in sm_decoder_new(); feeding never allocates;
+ *  - any input (1 byte ... any size, arbitrary garbage) is safe: bad bytes
+ *    are skipped, the next intact frame is found at the next byte;
+ *  - every problem is a distinct sm_status value with a sm_strerror() text;
+ *  - keys are copied in and wiped by sm_decoder_free().
+ *
+ * Usage (picohttpparser style):
+ *
+ *   size_t used;
+ *   const sm_telegram *t;
+ *   sm_status st;
+ *   do {
+ *     st = sm_decoder_feed(d, buf, len, &used, &t);
+ *     buf += used; len -= used;
+ *     if (st == SM_TELEGRAM) ...use *t...;
+ *     else if (st < 0) ...report sm_strerror(st)...;
+ *   } while (st != SM_NEED_MORE);
+ *
+ * SM_NEED_MORE means: all input was taken and nothing more can be produced
+ * until more bytes arrive. The telegram pointer stays valid until the next
+ * call on the same decoder.
+ *
+ * A decoder is not thread-safe; use one per byte stream (per meter).
+ * libgcrypt must be initialised by the program before sm_decoder_new()
+ * (sm_crypto_init() does that once, guarded, for programs that own it).
+ */
+#ifndef SM_DECODER_H
+#define SM_DECODER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SM_KEY_LEN 16
+#define SM_MAX_VALUES 64     /* readings kept per telegram */
+#define SM_MAX_TEXT 48       /* bytes kept of a string value, incl. NUL */
+#define SM_MAX_APDU 4096     /* bound on a reassembled telegram */
+#define SM_MAX_TITLES 8      /* system titles remembered for replay checks */
+
+typedef enum sm_status {
+  SM_TELEGRAM = 1,   /* a telegram was decoded: see the out pointer */
+  SM_NEED_MORE = 0,  /* all input taken; feed more bytes */
+  /* Link layer */
+  SM_ERR_CHECKSUM = -1,      /* M-Bus frame checksum mismatch */
+  SM_ERR_STOP_BYTE = -2,     /* M-Bus frame without its 0x16 stop byte */
+  /* Segments */
+  SM_ERR_SEGMENT = -3,       /* segment missing, repeated or out of order */
+  SM_ERR_TOO_LONG = -4,      /* telegram larger than SM_MAX_APDU */
+  /* Security / APDU */
+  SM_ERR_UNSUPPORTED = -5,   /* unknown APDU, security suite or layout */
+  SM_ERR_APDU_LENGTH = -6,   /* APDU shorter than its own length field */
+  SM_ERR_NO_KEY = -7,        /* telegram is encrypted, no key configured */
+  SM_ERR_KEY_WRONG = -8,     /* decryption gave no valid APDU: key wrong? */
+  SM_ERR_TAG = -9,           /* GCM tag mismatch: auth key wrong or corrupt */
+  SM_ERR_CRYPTO = -10,       /* libgcrypt failed (not a data problem) */
+  /* Application */
+  SM_ERR_AXDR = -11,         /* A-XDR data truncated or invalid */
+  SM_ERR_REPLAY = -12,       /* frame counter not newer than the last one */
+  /* API misuse */
+  SM_ERR_ARG = -13,          /* invalid argument */
+  SM_ERR_NOMEM = -14,        /* out of memory (sm_decoder_new only) */
+} sm_status;
+
+/* Static English text for any status value; never NULL. */
+const char *sm_strerror(sm_status st);
+
+/* How the byte stream is framed. */
+typedef enum sm_input {
+  SM_INPUT_AUTO = 0, /* decided by the first byte ever fed: 0xDB or 0x0F
+                        means bare APDUs, anything else M-Bus */
+  SM_INPUT_MBUS,     /* M-Bus long frames (the RJ12 customer interface) */
+  SM_INPUT_APDU,     /* back-to-back bare APDUs (captures, tests) */
+} sm_input;
+
+typedef struct sm_options {
+  sm_input input;
+  bool has_key;
+  uint8_t key[SM_KEY_LEN];      /* global unicast encryption key (GUEK) */
+  bool has_auth_key;
+  uint8_t auth_key[SM_KEY_LEN]; /* authentication key (GAK), SC 0x30 */
+  /* Accepted for kaifareader configs ("KSMWest", "EVN", "auto");
+   * decoding never depends on it. May be NULL. */
+  const char *supplier;
+} sm_options;
+
+/* A DLMS date-time as the meter sent it. */
+typedef struct sm_datetime {
+  bool present;
+  uint16_t year;   /* 0xFFFF: not specified */
+  uint8_t month, day, weekday, hour, minute, second, hundredths;
+  int16_t deviation; /* minutes; INT16_MIN (0x8000): not specified */
+  uint8_t status;    /* clock status; 0x80 = summer time */
+} sm_datetime;
+
+typedef enum sm_value_kind {
+  SM_VALUE_NUMBER = 0, /* raw/scaler (integers) or fvalue (floats) */
+  SM_VALUE_TEXT,       /* printable string or hex of an octet-string */
+} sm_value_kind;
+
+/* One reading: an OBIS code and its value. */
+typedef struct sm_value {
+  uint8_t obis[6];     /* A.B.C.D.E.F */
+  sm_value_kind kind;
+  bool is_float;       /* value came as float32/float64 */
+  int8_t scaler;       /* value = raw * 10^scaler */
+  uint8_t unit;        /* DLMS unit enum; 255 = none */
+  int64_t raw;         /* integer as sent (u64 above INT64_MAX clamps) */
+  double value;        /* scaled value */
+  char text[SM_MAX_TEXT]; /* for SM_VALUE_TEXT */
+} sm_value;
+
+typedef struct sm_telegram {
+  bool encrypted;            /* came inside general-glo-ciphering */
+  bool authenticated;        /* GCM tag verified with the auth key */
+  bool tag_unchecked;        /* tag present, but no auth key configured */
+  uint8_t security;          /* SC byte; 0 if not encrypted */
+  uint8_t system_title[8];   /* zero if not encrypted */
+  uint32_t frame_counter;    /* 0 if not encrypted */
+  uint32_t invoke_id;        /* long-invoke-id-and-priority */
+  sm_datetime meter_time;    /* header date-time, else clock object */
+  char meter_number[SM_MAX_TEXT]; /* 0.0.96.1.0.255 or EVN's trailing
+                                     string; "" when absent */
+  char device_name[SM_MAX_TEXT];  /* 0.0.42.0.0.255; "" when absent */
+  size_t n_values;
+  bool values_truncated;     /* more than SM_MAX_VALUES were sent */
+  sm_value values[SM_MAX_VALUES]; /* in telegram order */
+} sm_telegram;
+
+/* Counters since sm_decoder_new(); monotonic. */
+typedef struct sm_stats {
+  uint64_t bytes;           /* bytes fed */
+  uint64_t bytes_discarded; /* skipped while searching for a frame */
+  uint64_t frames;          /* intact M-Bus frames (or bare APDUs) */
+  uint64_t telegrams;       /* telegrams decoded (SM_TELEGRAM results) */
+  uint64_t checksum_errors; /* SM_ERR_CHECKSUM + SM_ERR_STOP_BYTE */
+  uint64_t segment_errors;  /* SM_ERR_SEGMENT + SM_ERR_TOO_LONG */
+  uint64_t decrypt_errors;  /* SM_ERR_KEY_WRONG + SM_ERR_NO_KEY */
+  uint64_t tag_errors;      /* SM_ERR_TAG */
+  uint64_t format_errors;   /* SM_ERR_AXDR, _UNSUPPORTED, _APDU_LENGTH */
+  uint64_t replays;         /* SM_ERR_REPLAY */
+  uint64_t counter_resets;  /* meter restarted its frame counter */
+  uint64_t partial_drops;   /* half telegrams dropped by sm_decoder_idle */
+} sm_stats;
+
+typedef struct sm_decoder sm_decoder;
+
+/* Initialise libgcrypt once per process if nobody has (safe to call from
+ * several places; not from several threads at once). Returns SM_NEED_MORE (0)
+ * on success or SM_ERR_CRYPTO. */
+sm_status sm_crypto_init(void);
+
+/* Create a decoder. opts may be NULL (no key, auto input). On failure
+ * returns NULL and sets *err (if err is not NULL). */
+sm_decoder *sm_decoder_new(const sm_options *opts, sm_status *err);
+
+/* Wipe keys, free everything. NULL is fine. */
+void sm_decoder_free(sm_decoder *d);
+
+/* Take bytes; see the usage above. *consumed (<= len) is how many bytes
+ * of buf were taken; *out is set for SM_TELEGRAM and NULL otherwise.
+ * buf may be NULL when len is 0 (to drain). */
+sm_status sm_decoder_feed(sm_decoder *d, const uint8_t *buf, size_t len,
+                          size_t *consumed, const sm_telegram **out);
+
+/* The owner saw an idle gap on the line (a meter pauses seconds between
+ * telegrams): drop a half-received frame or telegram. Returns true if
+ * something was dropped. */
+bool sm_decoder_idle(sm_decoder *d);
+
+/* Forget frame counters (e.g. after the user replaced the meter). */
+void sm_decoder_forget_counters(sm_decoder *d);
+
+/* Copy of the counters. */
+void sm_decoder_stats(const sm_decoder *d, sm_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,66 @@
+/* sm_names.h - the one naming table for readings, and exact formatting.
+ *
+ * Used by the CLI's JSON/Influx/text output and by the collectd plugin, so
+ * that every route names a reading the same way.
+ *
+ * Promises: pure functions, no allocation, output always NUL-terminated
+ * when the buffer size is > 0; the return value is the length that would
+ * have been written (snprintf convention).
+ */
+#ifndef SM_NAMES_H
+#define SM_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sm_decoder.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Field name of a reading: the table name ("energy_import", "voltage_l1",
+ * ...) or NULL when the OBIS code is not in the table. */
+const char *sm_obis_table_name(const uint8_t obis[6]);
+
+/* Field name for any OBIS code: the table name, else "obis_A_B_C_D_E_F".
+ * buf must hold at least SM_NAME_MAX bytes to never truncate. */
+#define SM_NAME_MAX 32
+size_t sm_obis_name(const uint8_t obis[6], char *buf, size_t size);
+
+/* "1.0.1.8.0.255" */
+size_t sm_obis_format(const uint8_t obis[6], char *buf, size_t size);
+
+/* Unit symbol for a DLMS unit enum: "W", "Wh", "var", "varh", "V", "A",
+ * "Hz", "VA", "VAh", ... ; "" for 255 (no unit) and for unknown units
+ * (the caller may print the number from sm_value.unit then). */
+const char *sm_unit_symbol(uint8_t unit);
+
+/* The scaled value as an exact decimal: raw 2337, scaler -1 -> "233.7";
+ * 1000, -3 -> "1"; 320, -2 -> "3.2"; 5, 2 -> "500". Floats print with the
+ * shortest of %.15g/%.17g that round-trips. Text values print their text.
+ * SM_NUM_MAX bytes always suffice for numbers. */
+#define SM_NUM_MAX 48
+size_t sm_value_format(const sm_value *v, char *buf, size_t size);
+
+/* ISO 8601 local time as sent: "2023-07-26T20:05:20" (no zone). Returns 0
+ * and writes "" when the date-time is absent or its date unspecified. */
+#define SM_TIME_MAX 32
+size_t sm_datetime_format(const sm_datetime *dt, char *buf, size_t size);
+
+/* Parse hex text into bytes, ignoring whitespace (and ':' / '-'
+ * separators). Returns the number of bytes written, or -1 on a non-hex
+ * character, an odd digit count or more than size bytes. */
+long sm_hex_decode(const char *text, size_t text_len, uint8_t *out,
+                   size_t size);
+
+/* A key: exactly 32 hex digits (whitespace ignored). Returns 0 or -1. */
+int sm_key_parse(const char *text, uint8_t key[SM_KEY_LEN]);
+
+/* Overwrite memory in a way the compiler will not remove. */
+void sm_wipe(void *p, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1 @@
+# port: filled in by its owner

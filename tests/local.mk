@@ -1,0 +1,6 @@
+# tests: each area adds its own fragment
+EXTRA_DIST += tests/vectors
+include tests/unit/local.mk
+include tests/sim/local.mk
+include tests/cli/local.mk
+include tests/e2e/local.mk

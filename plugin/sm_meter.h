@@ -1,0 +1,69 @@
+/* sm_meter.h - one configured meter: its settings, its reader thread's
+ * state, the shared latest values, and the read callback's state.
+ *
+ * Ownership: the reader thread alone touches the "thread" part (decoder,
+ * complaints, staging), the read callback alone the "dispatch" part; they
+ * meet only in `latest` (own mutex) and `ctl` (own mutex).
+ */
+#ifndef SMP_METER_H
+#define SMP_METER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/configfile.h"
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/daemon/utils_complain.h"
+
+#include "sm_control.h"
+#include "sm_decoder.h"
+#include "sm_latest.h"
+#include "sm_port.h"
+
+#define SMP_DEFAULT_MAX_AGE_S 30
+
+typedef struct smp_meter_config {
+  char name[DATA_MAX_NAME_LEN]; /* <Meter "name">: the plugin instance */
+  char *device;
+  sm_port_config port; /* port.device points at `device` */
+  sm_options options;  /* keys live here; wiped by smp_meter_free() */
+  char *supplier;
+  cdtime_t max_age;
+  cdtime_t interval; /* 0: collectd's interval */
+} smp_meter_config;
+
+typedef struct smp_meter {
+  smp_meter_config cfg;
+
+  /* Thread part. */
+  smp_control ctl;
+  pthread_t thread;
+  bool running;
+  sm_decoder *decoder;
+  c_complain_t port_complaint;   /* device missing / lost */
+  c_complain_t decode_complaint; /* wrong key, tag, unsupported */
+  c_complain_t noise_complaint;  /* checksum, segment, format errors */
+  bool backend_logged;
+  bool first_telegram_logged;
+  smp_health health;
+  smp_snapshot staging;
+
+  /* Shared. */
+  smp_latest latest;
+
+  /* Dispatch part. */
+  smp_snapshot snap;
+  uint64_t dispatched_seq;
+  bool stale;
+  cdtime_t started;
+} smp_meter;
+
+/* Parse one <Meter "name"> block. Returns a new meter, or NULL after
+ * logging an error that names the meter and the option. */
+smp_meter *smp_meter_from_config(oconfig_item_t *ci);
+
+/* Free a meter whose thread is not running (or was joined); wipes keys. */
+void smp_meter_free(smp_meter *m);
+
+#endif

@@ -1,0 +1,235 @@
+/* sm_reader.c - one meter's serial thread.
+ *
+ * The loop: open (libserialport, termios fallback or TCP, all inside
+ * sm_port) -> read in chunks with a short timeout -> feed the decoder ->
+ * publish each telegram. On loss: close, pause with back-off on the
+ * condition variable (a stop request cuts the pause short), reopen.
+ * Every problem is logged through a c_complain_t, so a meter that stays
+ * broken logs at most one line per complaint period, and its recovery once.
+ */
+#include "sm_reader.h"
+
+#include "collectd/core/utils/common/common.h"
+
+#include "sm_names.h"
+
+static void publish_health(smp_meter *m) {
+  sm_decoder_stats(m->decoder, &m->health.decoder);
+  smp_latest_set_health(&m->latest, &m->health);
+}
+
+static char parity_letter(sm_parity p) {
+  return p == SM_PARITY_EVEN ? 'E' : p == SM_PARITY_ODD ? 'O' : 'N';
+}
+
+/* Once per meter: which code path reads the device. */
+static void log_backend(const smp_meter *m, const sm_port *p) {
+  const sm_port_config *c = &m->cfg.port;
+  const char *extra = sm_port_parity_ignored(p)
+                          ? "; the device cannot take parity (a pty?), "
+                            "parity ignored"
+                          : "";
+  switch (sm_port_backend_of(p)) {
+  case SM_PORT_TERMIOS:
+    INFO("smartmeter plugin: meter \"%s\": libserialport refused %s, using "
+         "the termios fallback (%d %d%c%d%s).",
+         m->cfg.name, sm_port_path(p), c->baud, c->data_bits,
+         parity_letter(c->parity), c->stop_bits, extra);
+    break;
+  case SM_PORT_LIBSERIALPORT:
+    INFO("smartmeter plugin: meter \"%s\": reading %s with libserialport "
+         "(%d %d%c%d%s).",
+         m->cfg.name, sm_port_path(p), c->baud, c->data_bits,
+         parity_letter(c->parity), c->stop_bits, extra);
+    break;
+  case SM_PORT_TCP:
+    INFO("smartmeter plugin: meter \"%s\": reading %s over TCP.", m->cfg.name,
+         sm_port_path(p));
+    break;
+  }
+}
+
+static sm_port *open_port(smp_meter *m) {
+  sm_port_status st;
+  char err[256];
+  sm_port *p = sm_port_open(&m->cfg.port, &st, err, sizeof(err));
+  if (p == NULL) {
+    c_complain(LOG_ERR, &m->port_complaint,
+               "smartmeter plugin: meter \"%s\": %s (retrying with "
+               "back-off up to %u s).",
+               m->cfg.name, err, SM_BACKOFF_MAX_MS / 1000);
+    return NULL;
+  }
+  c_release(LOG_NOTICE, &m->port_complaint,
+            "smartmeter plugin: meter \"%s\": %s is back (%s).", m->cfg.name,
+            sm_port_path(p), sm_port_backend_name(sm_port_backend_of(p)));
+  if (!m->backend_logged)
+    log_backend(m, p);
+  m->backend_logged = true;
+  return p;
+}
+
+static const char *decode_hint(sm_status st) {
+  switch (st) {
+  case SM_ERR_NO_KEY:
+    return " Set Key or KeyFile.";
+  case SM_ERR_KEY_WRONG:
+    return " Check Key / KeyFile.";
+  case SM_ERR_TAG:
+    return " Check AuthKey / AuthKeyFile.";
+  default:
+    return "";
+  }
+}
+
+/* Key and protocol problems persist until the user acts: they get an
+ * error line (rate-limited) and a notice when telegrams decode again.
+ * Line noise and cut telegrams are normal now and then: counted in the
+ * errors-* values, logged at INFO and rate-limited. */
+static void on_error(smp_meter *m, sm_status st) {
+  switch (st) {
+  case SM_ERR_NO_KEY:
+  case SM_ERR_KEY_WRONG:
+  case SM_ERR_TAG:
+  case SM_ERR_UNSUPPORTED:
+  case SM_ERR_CRYPTO:
+    c_complain(LOG_ERR, &m->decode_complaint,
+               "smartmeter plugin: meter \"%s\": %s.%s", m->cfg.name,
+               sm_strerror(st), decode_hint(st));
+    break;
+  default:
+    c_complain(LOG_INFO, &m->noise_complaint,
+               "smartmeter plugin: meter \"%s\": %s (counted in the "
+               "errors-* values).",
+               m->cfg.name, sm_strerror(st));
+    break;
+  }
+}
+
+static void on_telegram(smp_meter *m, const sm_telegram *t) {
+  smp_latest_from_telegram(t, cdtime(), &m->staging);
+  smp_latest_publish(&m->latest, &m->staging);
+  c_release(LOG_NOTICE, &m->decode_complaint,
+            "smartmeter plugin: meter \"%s\": telegrams decode again.",
+            m->cfg.name);
+  if (m->first_telegram_logged)
+    return;
+  m->first_telegram_logged = true;
+  INFO("smartmeter plugin: meter \"%s\": first telegram decoded (meter "
+       "number \"%s\", %zu readings).",
+       m->cfg.name, t->meter_number, m->staging.n);
+}
+
+static void feed(smp_meter *m, const uint8_t *buf, size_t len) {
+  /* Every result consumes input or ends the loop; the bound only guards
+   * collectd against a decoder bug that would spin here forever. */
+  size_t rounds = len + 32;
+  sm_status st;
+  do {
+    size_t used = 0;
+    const sm_telegram *t = NULL;
+    st = sm_decoder_feed(m->decoder, buf, len, &used, &t);
+    buf += used;
+    len -= used;
+    if (st == SM_TELEGRAM)
+      on_telegram(m, t);
+    else if (st < 0)
+      on_error(m, st);
+  } while (st != SM_NEED_MORE && --rounds > 0);
+  if (rounds == 0) {
+    ERROR("smartmeter plugin: meter \"%s\": decoder did not drain its "
+          "input; dropping it.",
+          m->cfg.name);
+    sm_decoder_idle(m->decoder);
+  }
+  publish_health(m);
+}
+
+/* Read until stop or loss. Resets the back-off once bytes flow, so a
+ * device that opens but dies at once keeps backing off. */
+static void pump(smp_meter *m, sm_port *p, sm_backoff *bo) {
+  uint8_t buf[512];
+  char err[256];
+  cdtime_t last_byte = cdtime();
+  bool pending = false; /* bytes fed since the last idle gap */
+  while (!smp_control_stopping(&m->ctl)) {
+    size_t got = 0;
+    sm_port_status st = sm_port_read(p, buf, sizeof(buf), SMP_READ_TIMEOUT_MS,
+                                     &got, err, sizeof(err));
+    if (st == SM_PORT_TIMEOUT) {
+      if (pending && cdtime() - last_byte >= MS_TO_CDTIME_T(SMP_IDLE_GAP_MS)) {
+        sm_decoder_idle(m->decoder);
+        publish_health(m);
+        pending = false;
+      }
+      continue;
+    }
+    if (st != SM_PORT_OK) {
+      c_complain(LOG_WARNING, &m->port_complaint,
+                 "smartmeter plugin: meter \"%s\": lost %s: %s; reconnecting.",
+                 m->cfg.name, sm_port_path(p), err);
+      return;
+    }
+    last_byte = cdtime();
+    pending = true;
+    sm_backoff_reset(bo);
+    feed(m, buf, got);
+  }
+}
+
+static void *reader_main(void *arg) {
+  smp_meter *m = arg;
+  sm_backoff bo;
+  sm_backoff_reset(&bo);
+  bool opened_before = false;
+  while (!smp_control_stopping(&m->ctl)) {
+    sm_port *p = open_port(m);
+    if (p != NULL) {
+      if (opened_before) {
+        m->health.reconnects++;
+        publish_health(m);
+      }
+      opened_before = true;
+      pump(m, p, &bo);
+      sm_port_close(p);
+      /* A telegram cut by the loss must not be glued to the next one. */
+      sm_decoder_idle(m->decoder);
+    }
+    if (smp_control_pause(&m->ctl, sm_backoff_next(&bo)))
+      break;
+  }
+  return NULL;
+}
+
+int smp_reader_start(smp_meter *m) {
+  sm_status err = SM_NEED_MORE;
+  m->decoder = sm_decoder_new(&m->cfg.options, &err);
+  /* The decoder holds its own copy of the keys now. */
+  sm_wipe(m->cfg.options.key, sizeof(m->cfg.options.key));
+  sm_wipe(m->cfg.options.auth_key, sizeof(m->cfg.options.auth_key));
+  if (m->decoder == NULL) {
+    ERROR("smartmeter plugin: meter \"%s\": cannot create the decoder: %s",
+          m->cfg.name, sm_strerror(err));
+    return -1;
+  }
+  m->started = cdtime();
+  int status = plugin_thread_create(&m->thread, reader_main, m, "smartmeter");
+  if (status != 0) {
+    ERROR("smartmeter plugin: meter \"%s\": cannot start its thread: %s",
+          m->cfg.name, STRERROR(status));
+    return -1;
+  }
+  m->running = true;
+  return 0;
+}
+
+void smp_reader_stop(smp_meter *m) {
+  smp_control_stop(&m->ctl);
+}
+
+void smp_reader_join(smp_meter *m) {
+  if (!m->running)
+    return;
+  pthread_join(m->thread, NULL);
+  m->running = false;
+}

@@ -1,0 +1,27 @@
+/* sm_reader.h - the serial thread of one meter: open the port (with
+ * back-off), read with short timeouts, feed the decoder, publish telegrams
+ * into the meter's latest values.
+ */
+#ifndef SMP_READER_H
+#define SMP_READER_H
+
+#include "sm_meter.h"
+
+/* Longest single wait inside the thread: bounds how long a stop request
+ * can go unnoticed. */
+#define SMP_READ_TIMEOUT_MS 200
+/* Silence after which a half-received telegram is dropped. Bytes of one
+ * telegram follow each other within milliseconds; meters pause for seconds
+ * between telegrams. */
+#define SMP_IDLE_GAP_MS 500
+
+/* Create the decoder and start the thread. Returns 0 or -1 (logged). */
+int smp_reader_start(smp_meter *m);
+
+/* Ask the thread to end (returns at once; wakes any pause). */
+void smp_reader_stop(smp_meter *m);
+
+/* Wait for the thread after smp_reader_stop(). */
+void smp_reader_join(smp_meter *m);
+
+#endif

@@ -261,32 +261,51 @@ static sm_status walk_string(walker *w, uint8_t tag) {
   return SM_TELEGRAM;
 }
 
-static sm_status walk_fixed(walker *w, uint8_t tag) {
-  static const struct {
-    uint8_t tag, size;
-    bool is_signed;
-  } ints[] = {{T_BOOL, 1, false}, {T_I32, 4, true},  {T_U32, 4, false},
-              {T_BCD, 1, false},  {T_I8, 1, true},   {T_I16, 2, true},
-              {T_U8, 1, false},   {T_U16, 2, false}, {T_I64, 8, true},
-              {T_U64, 8, false},  {T_ENUM, 1, false}};
-  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
-    if (ints[i].tag != tag)
-      continue;
-    size_t k = ints[i].size;
-    if (!need(w, k))
-      return SM_NEED_MORE;
-    uint64_t u = read_be(w, k);
-    int64_t v;
-    if (ints[i].is_signed && k < 8 && (u >> (8 * k - 1)))
-      v = (int64_t)(u | ~((UINT64_C(1) << (8 * k)) - 1));
-    else if (!ints[i].is_signed && u > INT64_MAX)
-      v = INT64_MAX;
-    else
-      v = (int64_t)u;
-    number_found(w, v, 0, false);
-    return SM_TELEGRAM;
+/* Size of a fixed-width integer type, negative when signed; 0 if the tag
+ * is none of them. */
+static int int_size(uint8_t tag) {
+  switch (tag) {
+  case T_BOOL:
+  case T_BCD:
+  case T_U8:
+  case T_ENUM:
+    return 1;
+  case T_I8:
+    return -1;
+  case T_U16:
+    return 2;
+  case T_I16:
+    return -2;
+  case T_U32:
+    return 4;
+  case T_I32:
+    return -4;
+  case T_U64:
+    return 8;
+  case T_I64:
+    return -8;
+  default:
+    return 0;
   }
-  return SM_ERR_AXDR;
+}
+
+static sm_status walk_fixed(walker *w, uint8_t tag) {
+  int sz = int_size(tag);
+  if (sz == 0)
+    return SM_ERR_AXDR;
+  size_t k = (size_t)(sz < 0 ? -sz : sz);
+  if (!need(w, k))
+    return SM_NEED_MORE;
+  uint64_t u = read_be(w, k);
+  int64_t v;
+  if (sz < 0 && k < 8 && (u >> (8 * k - 1)))
+    v = (int64_t)(u | ~((UINT64_C(1) << (8 * k)) - 1)); /* sign-extend */
+  else if (sz > 0 && u > INT64_MAX)
+    v = INT64_MAX;
+  else
+    v = (int64_t)u;
+  number_found(w, v, 0, false);
+  return SM_TELEGRAM;
 }
 
 static sm_status walk_float(walker *w, uint8_t tag) {

@@ -33,12 +33,15 @@ long sm_ber_length(const uint8_t *p, size_t n, size_t *pos) {
 
 sm_status sm_cipher_open(sm_cipher *c, const sm_options *o) {
   memset(c, 0, sizeof *c);
-  if (gcry_cipher_open(&c->hd, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_GCM, 0))
+  if (gcry_cipher_open(&c->hd, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_GCM, 0) ||
+      gcry_cipher_open(&c->ctr, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_CTR, 0)) {
+    sm_cipher_close(c);
     return SM_ERR_CRYPTO;
+  }
   if (o && o->has_key) {
-    if (gcry_cipher_setkey(c->hd, o->key, SM_KEY_LEN)) {
-      gcry_cipher_close(c->hd);
-      c->hd = NULL;
+    if (gcry_cipher_setkey(c->hd, o->key, SM_KEY_LEN) ||
+        gcry_cipher_setkey(c->ctr, o->key, SM_KEY_LEN)) {
+      sm_cipher_close(c);
       return SM_ERR_CRYPTO;
     }
     c->has_key = true;
@@ -51,10 +54,13 @@ sm_status sm_cipher_open(sm_cipher *c, const sm_options *o) {
 }
 
 void sm_cipher_close(sm_cipher *c) {
+  /* libgcrypt wipes the key schedules on close. */
   if (c->hd)
-    gcry_cipher_close(c->hd); /* libgcrypt wipes the key schedule */
+    gcry_cipher_close(c->hd);
+  if (c->ctr)
+    gcry_cipher_close(c->ctr);
   sm_wipe(c->auth_key, sizeof c->auth_key);
-  c->hd = NULL;
+  c->hd = c->ctr = NULL;
   c->has_key = c->has_auth_key = false;
 }
 
@@ -106,21 +112,28 @@ sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g,
   if (!c->has_key)
     return SM_ERR_NO_KEY;
   bool check = g->tag && c->has_auth_key;
-  uint8_t iv[GCM_IV_LEN];
+  uint8_t iv[16]; /* IV (12 bytes), then GCM's first data counter: 2 */
   memcpy(iv, g->system_title, 8);
   iv[8] = (uint8_t)(g->frame_counter >> 24);
   iv[9] = (uint8_t)(g->frame_counter >> 16);
   iv[10] = (uint8_t)(g->frame_counter >> 8);
   iv[11] = (uint8_t)g->frame_counter;
+  if (!check) {
+    /* Without a tag check, GCM decryption is AES-CTR from IV||00000002. */
+    iv[12] = iv[13] = iv[14] = 0;
+    iv[15] = 2;
+    if (gcry_cipher_setctr(c->ctr, iv, sizeof iv) ||
+        gcry_cipher_decrypt(c->ctr, g->payload, g->payload_len, NULL, 0))
+      return SM_ERR_CRYPTO;
+    return SM_TELEGRAM;
+  }
   /* A reused GCM handle keeps state from the previous frame: reset it. */
-  if (gcry_cipher_reset(c->hd) || gcry_cipher_setiv(c->hd, iv, sizeof iv))
+  if (gcry_cipher_reset(c->hd) || gcry_cipher_setiv(c->hd, iv, GCM_IV_LEN))
     return SM_ERR_CRYPTO;
-  if (check && authenticate(c, g->sc) != SM_NEED_MORE)
+  if (authenticate(c, g->sc) != SM_NEED_MORE)
     return SM_ERR_CRYPTO;
   if (gcry_cipher_decrypt(c->hd, g->payload, g->payload_len, NULL, 0))
     return SM_ERR_CRYPTO;
-  if (!check)
-    return SM_TELEGRAM;
   gcry_error_t e = gcry_cipher_checktag(c->hd, g->tag, GCM_TAG_LEN);
   if (e) {
     /* The buffer holds unauthenticated plaintext: never let it out. */

@@ -62,7 +62,9 @@ bool sm_segments_partial(const sm_segments *s);
 
 /* ---- security ---------------------------------------------------------- */
 typedef struct sm_cipher {
-  gcry_cipher_hd_t hd;
+  gcry_cipher_hd_t hd;  /* GCM: telegrams whose tag we check */
+  gcry_cipher_hd_t ctr; /* CTR: the same keystream without GHASH work, for
+                           telegrams without a tag (or no auth key) */
   bool has_key, has_auth_key;
   uint8_t auth_key[SM_KEY_LEN];
 } sm_cipher;

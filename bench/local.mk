@@ -1,1 +1,14 @@
-# bench: filled in by its owner
+# bench: `make bench` builds bench/sm-bench (not installed, not part of
+# `make check`) and runs it against tests/vectors.
+EXTRA_PROGRAMS += bench/sm-bench
+bench_sm_bench_SOURCES = bench/sm-bench.c \
+	tests/unit/vec.c tests/unit/vec.h \
+	tests/unit/encoder.c tests/unit/encoder.h
+bench_sm_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_sm_bench_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
+bench_sm_bench_LDADD = decoder/libsmdecoder.la $(GCRYPT_LIBS)
+CLEANFILES += bench/sm-bench$(EXEEXT)
+
+.PHONY: bench
+bench: bench/sm-bench$(EXEEXT)
+	SM_SRCDIR='$(abs_top_srcdir)' ./bench/sm-bench$(EXEEXT)

@@ -1,1 +1,38 @@
-# tests/unit
+# tests/unit: cmocka unit tests of the decoder library (TAP via
+# CMOCKA_MESSAGE_OUTPUT=TAP from the harness; one TAP line per test case).
+# Shared helpers: vec.[ch] (load tests/vectors, feed and tally) and
+# encoder.[ch] (seal APDUs with libgcrypt, build M-Bus frames).
+SMUNIT_TESTS = \
+	tests/unit/test_vectors \
+	tests/unit/test_stream \
+	tests/unit/test_negative \
+	tests/unit/test_variants \
+	tests/unit/test_names
+check_PROGRAMS += $(SMUNIT_TESTS)
+TESTS += $(SMUNIT_TESTS)
+
+SMUNIT_HELPERS = \
+	tests/unit/vec.c tests/unit/vec.h \
+	tests/unit/encoder.c tests/unit/encoder.h
+SMUNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(GCRYPT_CFLAGS)
+SMUNIT_LDADD = decoder/libsmdecoder.la $(CMOCKA_LIBS) $(GCRYPT_LIBS) -lm
+
+tests_unit_test_vectors_SOURCES = tests/unit/test_vectors.c $(SMUNIT_HELPERS)
+tests_unit_test_vectors_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_vectors_LDADD = $(SMUNIT_LDADD)
+
+tests_unit_test_stream_SOURCES = tests/unit/test_stream.c $(SMUNIT_HELPERS)
+tests_unit_test_stream_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_stream_LDADD = $(SMUNIT_LDADD)
+
+tests_unit_test_negative_SOURCES = tests/unit/test_negative.c $(SMUNIT_HELPERS)
+tests_unit_test_negative_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_negative_LDADD = $(SMUNIT_LDADD)
+
+tests_unit_test_variants_SOURCES = tests/unit/test_variants.c $(SMUNIT_HELPERS)
+tests_unit_test_variants_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_variants_LDADD = $(SMUNIT_LDADD)
+
+tests_unit_test_names_SOURCES = tests/unit/test_names.c
+tests_unit_test_names_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_names_LDADD = $(SMUNIT_LDADD)

@@ -1,0 +1,313 @@
+/* sm-bench.c - throughput and heap use of the whole decoding pipeline.
+ *
+ * Run it from a build directory:
+ *
+ *   make bench                  # builds bench/sm-bench and runs it
+ *   SM_SRCDIR=/path/to/src ./bench/sm-bench [runs] [telegrams]
+ *
+ * For every capture in tests/vectors/ it pre-encrypts `telegrams` copies
+ * (default 2000) with increasing frame counters (test encoder), framed as
+ * the capture was (M-Bus long frames, or bare APDUs for the *_apdu
+ * captures), so the replay check runs as it does on a live meter. A run
+ * feeds all copies, one telegram's bytes per sm_decoder_feed() loop until
+ * SM_TELEGRAM: M-Bus framing, reassembly, AES-GCM, A-XDR and readings.
+ * It prints the median over `runs` (default 21) runs of ns per telegram,
+ * per capture and overall (the median of all those runs, and a run that
+ * feeds every capture's copies in turn, each meter with its own decoder:
+ * its median also carries the noise of ten captures), and heap allocations per
+ * telegram in steady state (after a warm-up run), counted by replacing
+ * malloc/calloc/realloc/free/aligned allocation in this binary (so calls
+ * from libgcrypt count too). Targets (issue): <= 1 us and 0 allocations
+ * per telegram; the ratio measured/target is printed as found.
+ */
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sm_decoder.h"
+#include "vec.h"
+
+#define TARGET_NS 1000.0
+#define MAX_RUNS 101
+
+/* ---- heap accounting ------------------------------------------------ */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define COUNT_ALLOCS 0
+#else
+#define COUNT_ALLOCS 1
+#endif
+
+static int counting;
+static unsigned long long n_alloc, n_free;
+
+#if COUNT_ALLOCS
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t k, size_t n);
+extern void *__libc_realloc(void *p, size_t n);
+extern void *__libc_memalign(size_t align, size_t n);
+extern void __libc_free(void *p);
+
+void *malloc(size_t n) {
+  n_alloc += counting;
+  return __libc_malloc(n);
+}
+
+void *calloc(size_t k, size_t n) {
+  n_alloc += counting;
+  return __libc_calloc(k, n);
+}
+
+void *realloc(void *p, size_t n) {
+  n_alloc += counting;
+  return __libc_realloc(p, n);
+}
+
+void *memalign(size_t align, size_t n) {
+  n_alloc += counting;
+  return __libc_memalign(align, n);
+}
+
+void *aligned_alloc(size_t align, size_t n) {
+  n_alloc += counting;
+  return __libc_memalign(align, n);
+}
+
+int posix_memalign(void **p, size_t align, size_t n) {
+  n_alloc += counting;
+  *p = __libc_memalign(align, n);
+  return *p ? 0 : 12; /* ENOMEM */
+}
+
+void free(void *p) {
+  n_free += counting && p;
+  __libc_free(p);
+}
+#endif
+
+/* ---- workload ------------------------------------------------------- */
+
+typedef struct workload {
+  const char *name;
+  uint8_t *bytes; /* all copies back to back */
+  size_t *offset; /* copy k is bytes[offset[k] .. offset[k + 1]) */
+  size_t one_len; /* bytes of one telegram */
+  sm_decoder *dec;
+  double run_ns[MAX_RUNS]; /* elapsed per timed run */
+  double median_ns, min_ns, max_ns;
+} workload;
+
+static size_t n_tel = 2000;
+static size_t n_runs = 21;
+static volatile int64_t sink;
+
+static double now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int build(workload *w, const char *file) {
+  static vec v;
+  static vec_model m;
+  size_t k, cap, pos = 0;
+  sm_options o;
+  sm_status err;
+  if (vec_load(file, &v) != 0 || vec_model_init(&v, &m) != 0)
+    return -1;
+  w->name = file;
+  cap = n_tel * (v.len + 64);
+  w->bytes = malloc(cap);
+  w->offset = malloc((n_tel + 1) * sizeof *w->offset);
+  if (!w->bytes || !w->offset)
+    return -1;
+  for (k = 0; k < n_tel; k++) {
+    size_t n = vec_model_make(&m, m.enc.fc + 1 + (uint32_t)k, false,
+                              w->bytes + pos, cap - pos);
+    if (n == 0)
+      return -1;
+    w->offset[k] = pos;
+    pos += n;
+  }
+  w->offset[n_tel] = pos;
+  w->one_len = w->offset[1];
+  vec_options(&v, v.is_apdu ? SM_INPUT_APDU : SM_INPUT_MBUS, &o);
+  counting = 1;
+  w->dec = sm_decoder_new(&o, &err);
+  counting = 0;
+  return w->dec ? 0 : -1;
+}
+
+/* Feed one telegram's bytes; returns the number of telegrams decoded or
+ * -1 on any error status. */
+static int feed_one(sm_decoder *d, const uint8_t *p, size_t n) {
+  int got = 0;
+  sm_status st;
+  do {
+    size_t used = 0;
+    const sm_telegram *t = NULL;
+    st = sm_decoder_feed(d, p, n, &used, &t);
+    p += used;
+    n -= used;
+    if (st == SM_TELEGRAM) {
+      sink += t->values[0].raw;
+      got++;
+    } else if (st < 0) {
+      fprintf(stderr, "sm-bench: %s\n", sm_strerror(st));
+      return -1;
+    }
+  } while (st != SM_NEED_MORE);
+  return got;
+}
+
+/* One pass over all copies; returns elapsed ns or -1. */
+static double run_once(workload *w) {
+  double t0, t1;
+  size_t k;
+  sm_decoder_forget_counters(w->dec);
+  t0 = now_ns();
+  for (k = 0; k < n_tel; k++)
+    if (feed_one(w->dec, w->bytes + w->offset[k],
+                 w->offset[k + 1] - w->offset[k]) != 1)
+      return -1;
+  t1 = now_ns();
+  return t1 - t0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void summarize(const double *ns, size_t n, double per, double *med,
+                      double *lo, double *hi) {
+  double s[MAX_RUNS];
+  memcpy(s, ns, n * sizeof *ns);
+  qsort(s, n, sizeof *s, cmp_double);
+  *med = s[n / 2] / per;
+  *lo = s[0] / per;
+  *hi = s[n - 1] / per;
+}
+
+static int bench_one(workload *w) {
+  size_t r;
+  for (r = 0; r < n_runs; r++)
+    if ((w->run_ns[r] = run_once(w)) < 0)
+      return -1;
+  summarize(w->run_ns, n_runs, (double)n_tel, &w->median_ns, &w->min_ns,
+            &w->max_ns);
+  return 0;
+}
+
+/* Median over every timed run of every capture (each run weighs the
+ * same): the typical telegram, whatever the meter. */
+static void pooled(const workload *w, size_t nw, double *med, double *lo,
+                   double *hi) {
+  static double all[VEC_N_FILES * MAX_RUNS];
+  size_t i, n = 0;
+  for (i = 0; i < nw; i++) {
+    memcpy(all + n, w[i].run_ns, n_runs * sizeof *all);
+    n += n_runs;
+  }
+  qsort(all, n, sizeof *all, cmp_double);
+  *med = all[n / 2] / (double)n_tel;
+  *lo = all[0] / (double)n_tel;
+  *hi = all[n - 1] / (double)n_tel;
+}
+
+/* All captures in turn per run (each meter its own decoder). */
+static int bench_all(workload *w, size_t nw, double *med, double *lo,
+                     double *hi) {
+  double ns[MAX_RUNS];
+  size_t r, i;
+  for (r = 0; r < n_runs; r++) {
+    ns[r] = 0;
+    for (i = 0; i < nw; i++) {
+      double t = run_once(&w[i]);
+      if (t < 0)
+        return -1;
+      ns[r] += t;
+    }
+  }
+  summarize(ns, n_runs, (double)(n_tel * nw), med, lo, hi);
+  return 0;
+}
+
+static void print_row(const char *name, size_t bytes, double med, double lo,
+                      double hi) {
+  printf("%-46s %5zu %9.0f %9.0f %9.0f %8.2fx\n", name, bytes, med, lo, hi,
+         med / TARGET_NS);
+}
+
+static int parse_args(int argc, char **argv) {
+  if (argc > 1)
+    n_runs = strtoul(argv[1], NULL, 10);
+  if (argc > 2)
+    n_tel = strtoul(argv[2], NULL, 10);
+  if (n_runs < 1 || n_runs > MAX_RUNS || n_tel < 2) {
+    fprintf(stderr, "usage: sm-bench [runs 1..%d] [telegrams >= 2]\n",
+            MAX_RUNS);
+    return -1;
+  }
+  return 0;
+}
+
+static void report_allocs(unsigned long long a, unsigned long long f,
+                          size_t telegrams) {
+  if (!COUNT_ALLOCS) {
+    printf("heap allocations: not counted (AddressSanitizer build)\n");
+    return;
+  }
+  printf("heap allocations per telegram (steady state, %zu telegrams): "
+         "%.4f (malloc/calloc/realloc/aligned: %llu, free: %llu; target 0)\n",
+         telegrams, (double)a / (double)telegrams, a, f);
+}
+
+int main(int argc, char **argv) {
+  static workload w[VEC_N_FILES];
+  double med, lo, hi;
+  unsigned long long a0, f0;
+  size_t i;
+  if (parse_args(argc, argv) != 0 || sm_crypto_init() != SM_NEED_MORE)
+    return 2;
+  for (i = 0; i < VEC_N_FILES; i++)
+    if (build(&w[i], vec_files[i]) != 0) {
+      fprintf(stderr, "sm-bench: cannot prepare %s\n", vec_files[i]);
+      return 1;
+    }
+  printf("sm_decoder_new: %.1f heap allocations per decoder (once)\n",
+         (double)n_alloc / VEC_N_FILES);
+  printf("sm-bench: %zu runs x %zu telegrams per capture; frame counters "
+         "increase, replay check active; target %.0f ns/telegram\n",
+         n_runs, n_tel, TARGET_NS);
+  printf("%-46s %5s %9s %9s %9s %9s\n", "capture (ns per telegram)", "bytes",
+         "median", "min", "max", "/target");
+  for (i = 0; i < VEC_N_FILES; i++) /* warm-up, not counted */
+    if (run_once(&w[i]) < 0)
+      return 1;
+  a0 = n_alloc;
+  f0 = n_free;
+  counting = 1;
+  for (i = 0; i < VEC_N_FILES; i++)
+    if (bench_one(&w[i]) != 0)
+      return 1;
+  counting = 0;
+  for (i = 0; i < VEC_N_FILES; i++)
+    print_row(w[i].name, w[i].one_len, w[i].median_ns, w[i].min_ns,
+              w[i].max_ns);
+  pooled(w, VEC_N_FILES, &med, &lo, &hi);
+  print_row("overall: median of all runs above", 0, med, lo, hi);
+  if (bench_all(w, VEC_N_FILES, &med, &lo, &hi) != 0)
+    return 1;
+  print_row("overall: all captures in turn, per run", 0, med, lo, hi);
+  report_allocs(n_alloc - a0, n_free - f0, VEC_N_FILES * n_tel * n_runs);
+  for (i = 0; i < VEC_N_FILES; i++) {
+    sm_decoder_free(w[i].dec);
+    free(w[i].bytes);
+    free(w[i].offset);
+  }
+  return 0;
+}

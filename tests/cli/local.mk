@@ -1,1 +1,13 @@
-# tests/cli
+# tests/cli: smartmeter-decode end to end (TAP shell tests; they use
+# $SM_BUILDDIR/cli/smartmeter-decode and $SM_SRCDIR/tests/vectors).
+TESTS += \
+	tests/cli/test_vectors.sh \
+	tests/cli/test_errors.sh \
+	tests/cli/test_convert.sh \
+	tests/cli/test_live.sh
+dist_noinst_SCRIPTS += \
+	tests/cli/test_vectors.sh \
+	tests/cli/test_errors.sh \
+	tests/cli/test_convert.sh \
+	tests/cli/test_live.sh
+EXTRA_DIST += tests/cli/common.sh tests/cli/expected.tsv

@@ -1,0 +1,103 @@
+/* cli_input.c - file/stdin input: read chunks, unhex them if asked, feed
+ * the decoder, report at the end. */
+#include "cli_input.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_hex.h"
+#include "cli_keys.h"
+#include "cli_run.h"
+
+#define CHUNK 4096
+
+static bool is_stdin(const char *path) {
+  return path == NULL || strcmp(path, "-") == 0;
+}
+
+static FILE *open_input(const char *path) {
+  FILE *f;
+
+  if (is_stdin(path))
+    return stdin;
+  f = fopen(path, "rb");
+  if (f == NULL) {
+    /* A key typed where the file name goes must not be echoed. */
+    if (cli_looks_like_key(path))
+      fprintf(stderr, "smartmeter-decode: cannot open the input file "
+                      "(the argument looks like a key: use --key-file)\n");
+    else
+      fprintf(stderr, "smartmeter-decode: cannot open %s: %s\n", path,
+              strerror(errno));
+  }
+  return f;
+}
+
+/* Unhex a chunk in place (the bytes are never longer than the text).
+ * Returns the byte count or -1 after a message. */
+static long unhex(cli_hex *h, char *buf, size_t n) {
+  long got = cli_hex_convert(h, buf, n, (uint8_t *)buf);
+
+  if (got < 0) {
+    unsigned char c = (unsigned char)h->bad;
+
+    if (c > 0x20 && c < 0x7F)
+      fprintf(stderr,
+              "smartmeter-decode: hex input line %lu: '%c' is not "
+              "a hex digit\n",
+              h->line, c);
+    else
+      fprintf(stderr,
+              "smartmeter-decode: hex input line %lu: byte 0x%02X "
+              "is not a hex digit\n",
+              h->line, c);
+  }
+  return got;
+}
+
+/* Feed the whole stream. Returns 0, or -1 on a read or hex error. */
+static int pump(cli_run *r, FILE *f, bool hex) {
+  char buf[CHUNK];
+  cli_hex h;
+  size_t n;
+  long got;
+
+  cli_hex_init(&h);
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+    got = hex ? unhex(&h, buf, n) : (long)n;
+    if (got < 0)
+      return -1;
+    cli_run_feed(r, (const uint8_t *)buf, (size_t)got);
+  }
+  if (ferror(f)) {
+    fprintf(stderr, "smartmeter-decode: read error: %s\n", strerror(errno));
+    return -1;
+  }
+  if (hex && cli_hex_pending(&h)) {
+    fputs("smartmeter-decode: hex input ends with half a byte\n", stderr);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_input_run(const cli_options *o) {
+  FILE *f = open_input(o->file);
+  cli_run r;
+  int rc, input_rc;
+
+  if (f == NULL)
+    return CLI_EXIT_FAIL;
+  rc = cli_run_open(&r, o, false);
+  if (rc == CLI_EXIT_OK) {
+    input_rc = pump(&r, f, o->hex);
+    r.input_failed = input_rc != 0;
+    cli_run_gap(&r, "at the end of the input");
+    rc = cli_run_close(&r);
+    if (input_rc != 0)
+      rc = CLI_EXIT_FAIL;
+  }
+  if (f != stdin)
+    fclose(f);
+  return rc;
+}

@@ -1,0 +1,119 @@
+/* cli_live.c - the --device loop: open, read with a short timeout, feed,
+ * notice pauses, reconnect with back-off after a failure. One message when
+ * the port fails, one when it works again. */
+#include "cli_live.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "cli_run.h"
+#include "cli_stop.h"
+#include "sm_port.h"
+
+#define READ_TIMEOUT_MS 200
+#define IDLE_GAP_MS 1000
+
+typedef struct live {
+  const cli_options *o;
+  cli_run run;
+  sm_port *port;
+  sm_backoff backoff;
+  bool failing;         /* a failure was reported, no recovery yet */
+  bool fatal;           /* the configuration cannot work */
+  bool pending;         /* bytes arrived since the last idle check */
+  long long last_bytes; /* CLOCK_MONOTONIC ms of the last bytes */
+} live;
+
+static long long mono_ms(void) {
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void report_failure(live *l, const char *err) {
+  if (!l->failing)
+    fprintf(stderr, "smartmeter-decode: %s; retrying (back-off 1 s to %u s)\n",
+            err, SM_BACKOFF_MAX_MS / 1000);
+  l->failing = true;
+}
+
+static void live_open(live *l) {
+  sm_port_status st;
+  char err[512];
+
+  l->port = sm_port_open(&l->o->port, &st, err, sizeof err);
+  /* A bad setting will not heal; --check-key wants an answer now. */
+  if (l->port == NULL && (st == SM_PORT_ERR_ARG || l->o->check_key)) {
+    fprintf(stderr, "smartmeter-decode: %s\n", err);
+    l->fatal = true;
+    return;
+  }
+  if (l->port == NULL) {
+    report_failure(l, err);
+    cli_stop_wait(sm_backoff_next(&l->backoff));
+    return;
+  }
+  if (l->failing)
+    fprintf(stderr, "smartmeter-decode: %s: connected again\n",
+            sm_port_path(l->port));
+  l->failing = false;
+  sm_backoff_reset(&l->backoff);
+}
+
+static void lost(live *l, const char *err) {
+  sm_port_close(l->port);
+  l->port = NULL;
+  l->pending = false;
+  cli_run_gap(&l->run, "when the connection was lost");
+  report_failure(l, err);
+  cli_stop_wait(sm_backoff_next(&l->backoff));
+}
+
+static void live_read(live *l) {
+  uint8_t buf[1024];
+  char err[512];
+  size_t got = 0;
+  sm_port_status st = sm_port_read(l->port, buf, sizeof buf, READ_TIMEOUT_MS,
+                                   &got, err, sizeof err);
+
+  if (st == SM_PORT_OK) {
+    l->pending = true;
+    l->last_bytes = mono_ms();
+    cli_run_feed(&l->run, buf, got);
+  } else if (st == SM_PORT_TIMEOUT) {
+    if (l->pending && mono_ms() - l->last_bytes > IDLE_GAP_MS) {
+      l->pending = false;
+      cli_run_gap(&l->run, "after a pause on the line");
+    }
+  } else {
+    lost(l, err);
+  }
+}
+
+static bool done(const live *l) {
+  return l->fatal || l->run.stop || l->run.output_failed ||
+         cli_stop_requested();
+}
+
+int cli_live_run(const cli_options *o) {
+  live l = {.o = o};
+  int rc;
+
+  if (cli_run_open(&l.run, o, true) != CLI_EXIT_OK)
+    return CLI_EXIT_FAIL;
+  cli_stop_init();
+  sm_backoff_reset(&l.backoff);
+  while (!done(&l)) {
+    if (l.port == NULL)
+      live_open(&l);
+    else
+      live_read(&l);
+  }
+  if (l.port != NULL)
+    sm_port_close(l.port);
+  rc = cli_run_close(&l.run);
+  if (l.fatal || o->check_key)
+    return l.fatal ? CLI_EXIT_FAIL : rc;
+  return l.run.output_failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}

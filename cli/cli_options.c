@@ -1,0 +1,298 @@
+/* cli_options.c - argv -> cli_options. Usage errors print one line to
+ * stderr and return CLI_EXIT_USAGE; no message ever contains a key. */
+#include "cli_options.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli_keys.h"
+#include "sm_names.h"
+
+enum {
+  OPT_HEX = 256,
+  OPT_INPUT,
+  OPT_BAUD,
+  OPT_PARITY,
+  OPT_DATA_BITS,
+  OPT_STOP_BITS,
+  OPT_KEY,
+  OPT_KEY_FILE,
+  OPT_AUTH_KEY,
+  OPT_AUTH_KEY_FILE,
+  OPT_SUPPLIER,
+  OPT_METER,
+  OPT_TIMESTAMP,
+  OPT_CHECK_KEY,
+  OPT_CONVERT,
+};
+
+static const struct option long_opts[] = {
+    {"hex", no_argument, NULL, OPT_HEX},
+    {"input", required_argument, NULL, OPT_INPUT},
+    {"device", required_argument, NULL, 'd'},
+    {"baud", required_argument, NULL, OPT_BAUD},
+    {"parity", required_argument, NULL, OPT_PARITY},
+    {"data-bits", required_argument, NULL, OPT_DATA_BITS},
+    {"stop-bits", required_argument, NULL, OPT_STOP_BITS},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"key-file", required_argument, NULL, OPT_KEY_FILE},
+    {"auth-key", required_argument, NULL, OPT_AUTH_KEY},
+    {"auth-key-file", required_argument, NULL, OPT_AUTH_KEY_FILE},
+    {"supplier", required_argument, NULL, OPT_SUPPLIER},
+    {"format", required_argument, NULL, 'f'},
+    {"meter", required_argument, NULL, OPT_METER},
+    {"timestamp", required_argument, NULL, OPT_TIMESTAMP},
+    {"quiet", no_argument, NULL, 'q'},
+    {"check-key", no_argument, NULL, OPT_CHECK_KEY},
+    {"convert-kaifareader", required_argument, NULL, OPT_CONVERT},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Which key options were seen, to refuse giving one key twice. */
+typedef struct key_seen {
+  int key, auth_key;
+} key_seen;
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+
+  fputs("smartmeter-decode: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputs(" (see --help)\n", stderr);
+  return CLI_EXIT_USAGE;
+}
+
+/* The option as typed, without any "=value" (which may be a key). */
+static void print_option_name(const char *problem, const char *arg) {
+  size_t n = strcspn(arg, "=");
+
+  fprintf(stderr, "smartmeter-decode: %s '%.*s' (see --help)\n", problem,
+          (int)n, arg);
+}
+
+static int parse_int(const char *s, int min, int max, int *out) {
+  char *end;
+  long v;
+
+  if (*s == '\0')
+    return -1;
+  v = strtol(s, &end, 10);
+  if (*end != '\0' || v < min || v > max)
+    return -1;
+  *out = (int)v;
+  return 0;
+}
+
+static int parse_format(const char *s, cli_format *f) {
+  if (strcmp(s, "text") == 0)
+    *f = CLI_FORMAT_TEXT;
+  else if (strcmp(s, "json") == 0)
+    *f = CLI_FORMAT_JSON;
+  else if (strcmp(s, "influx") == 0)
+    *f = CLI_FORMAT_INFLUX;
+  else
+    return usage_error("unknown --format '%s' (text, json, influx)", s);
+  return CLI_EXIT_OK;
+}
+
+static int parse_input(const char *s, sm_input *in) {
+  if (strcmp(s, "auto") == 0)
+    *in = SM_INPUT_AUTO;
+  else if (strcmp(s, "mbus") == 0)
+    *in = SM_INPUT_MBUS;
+  else if (strcmp(s, "apdu") == 0)
+    *in = SM_INPUT_APDU;
+  else
+    return usage_error("unknown --input '%s' (auto, mbus, apdu)", s);
+  return CLI_EXIT_OK;
+}
+
+static int parse_supplier(const char *s, const char **out) {
+  static const char *const known[] = {"KSMWest", "EVN", "auto"};
+
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+    if (strcasecmp(s, known[i]) == 0) {
+      *out = known[i];
+      return CLI_EXIT_OK;
+    }
+  }
+  return usage_error("unknown --supplier '%s' (KSMWest, EVN, auto)", s);
+}
+
+static int parse_timestamp(const char *s, cli_timestamp *ts) {
+  if (strcmp(s, "receive") == 0)
+    *ts = CLI_TS_RECEIVE;
+  else if (strcmp(s, "meter") == 0)
+    *ts = CLI_TS_METER;
+  else
+    return usage_error("unknown --timestamp '%s' (receive, meter)", s);
+  return CLI_EXIT_OK;
+}
+
+static int parse_serial_int(const char *s, const char *opt, int min, int max,
+                            int *out) {
+  if (parse_int(s, min, max, out) != 0)
+    return usage_error("invalid value for %s", opt);
+  return CLI_EXIT_OK;
+}
+
+/* --key / --auth-key / their -file forms. which: 0 = key, 1 = auth key. */
+static int take_key(cli_options *o, key_seen *seen, int which, bool file) {
+  int *count = which ? &seen->auth_key : &seen->key;
+  uint8_t *dst = which ? o->dec.auth_key : o->dec.key;
+  const char *name = which ? "--auth-key" : "--key";
+  char err[512];
+
+  if ((*count)++ > 0) {
+    if (!file)
+      memset(optarg, 'x', strlen(optarg));
+    return usage_error("%s or its -file form given more than once", name);
+  }
+  if (file && cli_key_from_file(optarg, dst, err, sizeof err) != 0)
+    return usage_error("%s", err);
+  if (!file && cli_key_from_arg(optarg, dst) != 0)
+    return usage_error("%s needs exactly 32 hex digits", name);
+  if (which)
+    o->dec.has_auth_key = true;
+  else
+    o->dec.has_key = true;
+  return CLI_EXIT_OK;
+}
+
+static int take_serial(cli_options *o, int c) {
+  sm_port_config *p = &o->port;
+
+  switch (c) {
+  case 'd':
+    p->device = optarg;
+    return CLI_EXIT_OK;
+  case OPT_BAUD:
+    return parse_serial_int(optarg, "--baud", 1, INT_MAX, &p->baud);
+  case OPT_DATA_BITS:
+    return parse_serial_int(optarg, "--data-bits", 5, 8, &p->data_bits);
+  case OPT_STOP_BITS:
+    return parse_serial_int(optarg, "--stop-bits", 1, 2, &p->stop_bits);
+  default: /* OPT_PARITY */
+    if (sm_parity_parse(optarg, &p->parity) != 0)
+      return usage_error("unknown --parity '%s' (none, even, odd)", optarg);
+    return CLI_EXIT_OK;
+  }
+}
+
+static int take_option(cli_options *o, key_seen *seen, int c) {
+  switch (c) {
+  case 'h':
+    o->action = CLI_ACTION_HELP;
+    return CLI_EXIT_OK;
+  case 'V':
+    o->action = CLI_ACTION_VERSION;
+    return CLI_EXIT_OK;
+  case 'q':
+    o->quiet = true;
+    return CLI_EXIT_OK;
+  case 'f':
+    return parse_format(optarg, &o->format);
+  case OPT_HEX:
+    o->hex = true;
+    return CLI_EXIT_OK;
+  case OPT_INPUT:
+    return parse_input(optarg, &o->dec.input);
+  case 'd':
+  case OPT_BAUD:
+  case OPT_PARITY:
+  case OPT_DATA_BITS:
+  case OPT_STOP_BITS:
+    return take_serial(o, c);
+  case OPT_KEY:
+  case OPT_KEY_FILE:
+  case OPT_AUTH_KEY:
+  case OPT_AUTH_KEY_FILE:
+    return take_key(o, seen, c == OPT_AUTH_KEY || c == OPT_AUTH_KEY_FILE,
+                    c == OPT_KEY_FILE || c == OPT_AUTH_KEY_FILE);
+  case OPT_SUPPLIER:
+    return parse_supplier(optarg, &o->dec.supplier);
+  case OPT_METER:
+    o->meter = optarg;
+    return CLI_EXIT_OK;
+  case OPT_TIMESTAMP:
+    return parse_timestamp(optarg, &o->timestamp);
+  case OPT_CHECK_KEY:
+    o->check_key = true;
+    return CLI_EXIT_OK;
+  case OPT_CONVERT:
+    o->action = CLI_ACTION_CONVERT;
+    o->convert_file = optarg;
+    return CLI_EXIT_OK;
+  default:
+    return CLI_EXIT_USAGE;
+  }
+}
+
+/* getopt's complaint, rebuilt so that no option value is echoed. */
+static int getopt_failure(int c, int argc, char **argv) {
+  char buf[3] = {'-', (char)optopt, '\0'};
+  const char *last = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+  const char *problem =
+      c == ':' ? "missing value for option" : "unknown or ambiguous option";
+
+  if (strncmp(last, "--", 2) == 0 || optopt <= 0 || optopt > 127)
+    print_option_name(problem, last);
+  else
+    print_option_name(problem, buf);
+  return CLI_EXIT_USAGE;
+}
+
+static int check_combination(const cli_options *o, int nargs) {
+  char err[256];
+
+  if (nargs > 1)
+    return usage_error("%s", "more than one input file given");
+  if (o->port.device != NULL && nargs > 0)
+    return usage_error("%s", "give either --device or an input file");
+  if (o->port.device != NULL && o->hex)
+    return usage_error("%s", "--hex reads files or stdin, not --device");
+  if (o->port.device != NULL &&
+      sm_port_config_check(&o->port, err, sizeof err) != SM_PORT_OK)
+    return usage_error("%s", err);
+  return CLI_EXIT_OK;
+}
+
+int cli_options_parse(cli_options *o, int argc, char **argv) {
+  key_seen seen = {0, 0};
+  int c, rc;
+
+  memset(o, 0, sizeof *o);
+  o->port.parity = SM_PARITY_EVEN;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":hVqf:d:", long_opts, NULL)) != -1) {
+    if (c == '?' || c == ':')
+      return getopt_failure(c, argc, argv);
+    rc = take_option(o, &seen, c);
+    if (rc != CLI_EXIT_OK)
+      return rc;
+  }
+  if (optind < argc)
+    o->file = argv[optind];
+  if (o->action != CLI_ACTION_DECODE)
+    return CLI_EXIT_OK;
+  return check_combination(o, argc - optind);
+}
+
+void cli_options_wipe(cli_options *o) {
+  sm_wipe(o->dec.key, sizeof o->dec.key);
+  sm_wipe(o->dec.auth_key, sizeof o->dec.auth_key);
+  o->dec.has_key = false;
+  o->dec.has_auth_key = false;
+}

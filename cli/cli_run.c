@@ -1,0 +1,137 @@
+/* cli_run.c - drives the decoder over a byte stream and reports. */
+#include "cli_run.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli_check.h"
+#include "cli_output.h"
+
+/* report_error() key for dropped partial telegrams (errors use their
+ * negative sm_status). */
+#define PROBLEM_GAP 1
+
+int cli_run_open(cli_run *r, const cli_options *o, bool live) {
+  sm_status err = SM_NEED_MORE;
+
+  memset(r, 0, sizeof *r);
+  r->o = o;
+  r->live = live;
+  if (sm_crypto_init() != SM_NEED_MORE) {
+    fprintf(stderr, "smartmeter-decode: %s\n", sm_strerror(SM_ERR_CRYPTO));
+    return CLI_EXIT_FAIL;
+  }
+  r->dec = sm_decoder_new(&o->dec, &err);
+  if (r->dec == NULL) {
+    fprintf(stderr, "smartmeter-decode: %s\n", sm_strerror(err));
+    return CLI_EXIT_FAIL;
+  }
+  return CLI_EXIT_OK;
+}
+
+static void count_error(cli_run *r, sm_status st) {
+  if (st == SM_ERR_KEY_WRONG)
+    r->key_errors++;
+  else if (st == SM_ERR_TAG)
+    r->tag_errors++;
+  else if (st == SM_ERR_NO_KEY)
+    r->no_key_errors++;
+  r->last_error = st;
+}
+
+/* In live mode an error that repeats is shown once, until a telegram
+ * decodes again. */
+static void report_error(cli_run *r, int problem, const char *text) {
+  if (r->o->quiet || r->o->check_key)
+    return;
+  if (r->live && problem == r->repeating)
+    return;
+  fprintf(stderr, "telegram %lu: %s%s\n", r->attempts, text,
+          r->live ? " (repeats are not shown until a telegram decodes)" : "");
+  r->repeating = problem;
+}
+
+static void on_error(cli_run *r, sm_status st) {
+  r->attempts++;
+  count_error(r, st);
+  report_error(r, st, sm_strerror(st));
+  if (r->live && r->o->check_key &&
+      (st == SM_ERR_KEY_WRONG || st == SM_ERR_TAG || st == SM_ERR_NO_KEY))
+    r->stop = true;
+}
+
+static void on_telegram(cli_run *r, const sm_telegram *t) {
+  cli_out_ctx c = {.o = r->o, .index = ++r->attempts};
+
+  clock_gettime(CLOCK_REALTIME, &c.received);
+  r->decoded++;
+  r->encrypted += t->encrypted;
+  r->authenticated += t->authenticated;
+  r->tag_unchecked += t->tag_unchecked;
+  r->repeating = 0;
+  if (r->o->check_key) {
+    r->stop = r->live;
+    return;
+  }
+  if (cli_output_telegram(&c, t) != 0)
+    r->output_failed = true;
+}
+
+void cli_run_feed(cli_run *r, const uint8_t *buf, size_t len) {
+  const sm_telegram *t;
+  sm_status st;
+  size_t used;
+
+  do {
+    st = sm_decoder_feed(r->dec, buf, len, &used, &t);
+    buf += used;
+    len -= used;
+    if (st == SM_TELEGRAM)
+      on_telegram(r, t);
+    else if (st < 0)
+      on_error(r, st);
+  } while (st != SM_NEED_MORE);
+}
+
+void cli_run_gap(cli_run *r, const char *why) {
+  char text[160];
+
+  if (!sm_decoder_idle(r->dec))
+    return;
+  r->attempts++;
+  r->last_error = SM_ERR_SEGMENT;
+  snprintf(text, sizeof text, "incomplete frame or telegram dropped %s", why);
+  report_error(r, PROBLEM_GAP, text);
+}
+
+static void report_nothing_found(const cli_run *r) {
+  sm_stats s;
+
+  if (r->attempts > 0 || r->live || r->input_failed)
+    return;
+  sm_decoder_stats(r->dec, &s);
+  if (s.bytes == 0) {
+    fputs("smartmeter-decode: the input is empty\n", stderr);
+    return;
+  }
+  fprintf(stderr,
+          "smartmeter-decode: no telegram found in the input (%llu bytes "
+          "read, %llu skipped)%s\n",
+          (unsigned long long)s.bytes, (unsigned long long)s.bytes_discarded,
+          r->o->hex ? "" : "; if it is hex text, use --hex");
+}
+
+int cli_run_close(cli_run *r) {
+  int rc = r->decoded > 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+
+  if (r->o->check_key)
+    rc = cli_check_report(r);
+  else
+    report_nothing_found(r);
+  sm_decoder_free(r->dec);
+  r->dec = NULL;
+  if (r->output_failed)
+    rc = CLI_EXIT_FAIL;
+  return rc;
+}

@@ -322,6 +322,37 @@ static void test_two_meters_one_stream(void **state) {
   }
 }
 
+/* Bare APDU input has no checksum: after an APDU that does not decrypt
+ * (sealed with another key) the decoder resynchronises byte by byte, and
+ * the next intact APDU must still come out, once. */
+static void test_apdu_mode_resync(void **state) {
+  static const size_t apdu_caps[] = {1, 5};
+  static vec_model wrong;
+  uint32_t fcs[COPIES];
+  size_t a, k, len;
+  (void)state;
+  for (a = 0; a < 2; a++) {
+    size_t i = apdu_caps[a];
+    sm_decoder *d = decoder_for(i, SM_INPUT_APDU);
+    vec_tally t;
+    assert_true(caps[i].v.is_apdu);
+    wrong = caps[i].m;
+    wrong.enc.key[3] ^= 0x20;
+    for (k = 0, len = 0; k < COPIES; k++) {
+      len = append_model(&wrong, caps[i].m.enc.fc + 1 + 2 * (uint32_t)k, false,
+                         len);
+      fcs[k] = caps[i].m.enc.fc + 2 + 2 * (uint32_t)k;
+      len = append(i, fcs[k], false, len);
+    }
+    tally_init(&t);
+    vec_feed(d, stream, len, &t);
+    sm_decoder_free(d);
+    assert_false(t.api_violation);
+    check_seen(i, COPIES, fcs);
+    assert_true(t.errors[-SM_ERR_KEY_WRONG] >= COPIES);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_byte_at_a_time),
@@ -332,6 +363,7 @@ int main(void) {
       cmocka_unit_test(test_truncated_then_whole),
       cmocka_unit_test(test_every_cut),
       cmocka_unit_test(test_two_meters_one_stream),
+      cmocka_unit_test(test_apdu_mode_resync),
   };
   return cmocka_run_group_tests_name("stream", tests, load_all, NULL);
 }

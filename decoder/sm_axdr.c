@@ -88,12 +88,14 @@ static double pow10_exact(int e) {
   return r * p[e];
 }
 
+/* Called once per value, when its {scaler, unit} arrives. Floats carry
+ * their unscaled number in value until then. */
 static void value_rescale(sm_value *v) {
-  if (v->is_float || v->kind != SM_VALUE_NUMBER)
+  if (v->kind != SM_VALUE_NUMBER)
     return;
-  double raw = (double)v->raw;
-  v->value = v->scaler >= 0 ? raw * pow10_exact(v->scaler)
-                            : raw / pow10_exact(-v->scaler);
+  double x = v->is_float ? v->value : (double)v->raw;
+  v->value = v->scaler >= 0 ? x * pow10_exact(v->scaler)
+                            : x / pow10_exact(-v->scaler);
 }
 
 static sm_value *value_add(walker *w) {
@@ -133,7 +135,7 @@ static void copy_text(char *dst, const uint8_t *s, size_t n) {
   for (size_t i = 0; i < n; i++)
     printable = printable && s[i] >= 0x20 && s[i] < 0x7F;
   size_t o = 0;
-  for (size_t i = 0; i < n && o + 2 < SM_MAX_TEXT; i++) {
+  for (size_t i = 0; i < n && o + (printable ? 1 : 2) < SM_MAX_TEXT; i++) {
     if (printable) {
       dst[o++] = (char)s[i];
     } else {

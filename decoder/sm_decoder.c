@@ -285,8 +285,15 @@ static sm_status apdu_next(sm_decoder *d) {
   if (st == SM_NEED_MORE)
     return st;
   d->stats.frames += st == SM_TELEGRAM;
-  /* A good APDU leaves; a bad one loses only its first byte (resync). */
-  apdu_drop(d, st == SM_TELEGRAM ? (used ? used : total) : 1);
+  /* A good APDU leaves, and so does a ciphered one that failed after its
+   * length was known (no resync inside ciphertext: one error, not many);
+   * anything else loses only its first byte. */
+  size_t drop = 1;
+  if (st == SM_TELEGRAM)
+    drop = used ? used : total;
+  else if (s->buf[0] == 0xDB && used)
+    drop = used;
+  apdu_drop(d, drop);
   return st;
 }
 

@@ -1,1 +1,13 @@
-# port: filled in by its owner
+# port: the meter's byte source (libserialport / termios / tcp), shared by
+# the CLI and the plugin as a libtool convenience library.
+noinst_LTLIBRARIES += port/libsmport.la
+port_libsmport_la_SOURCES = \
+	port/sm_port.h \
+	port/sm_port_private.h \
+	port/sm_port.c \
+	port/sm_port_serial.c \
+	port/sm_port_termios.c \
+	port/sm_port_tcp.c \
+	port/sm_backoff.c
+port_libsmport_la_CFLAGS = $(AM_CFLAGS) $(SERIALPORT_CFLAGS)
+port_libsmport_la_LIBADD = $(SERIALPORT_LIBS)

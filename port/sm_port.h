@@ -59,7 +59,7 @@ typedef struct sm_port_config {
 
 typedef enum sm_port_backend {
   SM_PORT_LIBSERIALPORT = 0,
-  SM_PORT_TERMIOS,  /* fallback: path refused by libserialport */
+  SM_PORT_TERMIOS, /* fallback: path refused by libserialport */
   SM_PORT_TCP,
 } sm_port_backend;
 
@@ -74,8 +74,8 @@ sm_port_status sm_port_config_check(const sm_port_config *cfg, char *err,
 
 /* Open and configure. On failure returns NULL, *st and a message in err
  * (which names the device and the failing step). */
-sm_port *sm_port_open(const sm_port_config *cfg, sm_port_status *st,
-                      char *err, size_t errlen);
+sm_port *sm_port_open(const sm_port_config *cfg, sm_port_status *st, char *err,
+                      size_t errlen);
 
 /* Wait up to timeout_ms for bytes, then read what is there (at most size).
  * SM_PORT_OK with *got > 0, SM_PORT_TIMEOUT with *got == 0, or an error

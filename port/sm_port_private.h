@@ -1,0 +1,59 @@
+/* sm_port_private.h - what the port backends share; not installed, not for
+ * the plugin or CLI (they use sm_port.h only). */
+#ifndef SM_PORT_PRIVATE_H
+#define SM_PORT_PRIVATE_H
+
+#include "sm_port.h"
+
+#include <limits.h>
+
+struct sp_port;
+
+struct sm_port {
+  sm_port_backend backend;
+  int fd;              /* the fd we poll; owned by sp for libserialport */
+  struct sp_port *sp;  /* libserialport backend only */
+  bool parity_ignored; /* pty: parity requested but meaningless there */
+  bool is_tty;         /* read() == 0 after POLLIN means hangup */
+  char path[PATH_MAX]; /* realpath of the device, or the tcp address */
+};
+
+/* Defaults applied (baud 2400, 8 data bits, 1 stop bit). */
+typedef struct sm_serial_params {
+  int baud;
+  sm_parity parity;
+  int data_bits;
+  int stop_bits;
+} sm_serial_params;
+
+/* strerror_r wrapper: thread-safe text for errno e. */
+#define SM_ERRBUF 128
+const char *sm_errstr(int e, char *buf, size_t len);
+
+/* printf into the caller's error buffer (tolerates err == NULL). */
+void sm_port_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "tcp://host:port" splitting; host may be "[v6addr]". 0 or -1. */
+int sm_tcp_split(const char *dev, char *host, size_t hostlen, char *port,
+                 size_t portlen);
+
+/* True when fd is a pseudo-terminal (parity cannot apply there). */
+bool sm_fd_is_pty(int fd);
+
+/* Backends: fill p (fd, sp, flags) or return an error status with err set.
+ * dev is the device as configured (for messages); p->path is resolved. */
+sm_port_status sm_serial_open_sp(sm_port *p, const char *dev,
+                                 const sm_serial_params *sp, bool *refused,
+                                 char *err, size_t errlen);
+sm_port_status sm_serial_open_termios(sm_port *p, const char *dev,
+                                      const sm_serial_params *sp, char *err,
+                                      size_t errlen);
+sm_port_status sm_serial_open(sm_port *p, const char *dev,
+                              const sm_serial_params *sp, char *err,
+                              size_t errlen);
+sm_port_status sm_tcp_open(sm_port *p, const char *dev, char *err,
+                           size_t errlen);
+void sm_serial_close(sm_port *p);
+
+#endif

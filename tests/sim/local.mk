@@ -7,8 +7,7 @@ tests_sim_port_cat_LDADD = port/libsmport.la
 # Built as a module (a real .so, never installed): see the source header.
 # No sanitizer flags: an ASan-instrumented preload would have to come after
 # libasan; test_port.sh puts libasan first in sanitizer builds instead.
-# Top Makefile.am does not initialise check_LTLIBRARIES: only user so far.
-check_LTLIBRARIES = tests/sim/libsmptyshim.la
+check_LTLIBRARIES += tests/sim/libsmptyshim.la
 tests_sim_libsmptyshim_la_SOURCES = tests/sim/serialport-pty-shim.c
 tests_sim_libsmptyshim_la_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN_CFLAGS)
 tests_sim_libsmptyshim_la_LDFLAGS = -module -avoid-version -rpath /nowhere

@@ -20,3 +20,6 @@ plugin_smartmeter_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 plugin_smartmeter_la_LIBADD = decoder/libsmdecoder.la port/libsmport.la \
 	$(GCRYPT_LIBS) $(SERIALPORT_LIBS) -lpthread
 endif
+
+# The demo and its graph helper (README quick start) use the plugin.
+dist_noinst_SCRIPTS += scripts/demo.sh scripts/render-graphs.sh

@@ -166,8 +166,8 @@ static void pump(smp_meter *m, sm_port *p, sm_backoff *bo) {
     }
     if (st != SM_PORT_OK) {
       c_complain(LOG_WARNING, &m->port_complaint,
-                 "smartmeter plugin: meter \"%s\": lost %s: %s; reconnecting.",
-                 m->cfg.name, sm_port_path(p), err);
+                 "smartmeter plugin: meter \"%s\": %s; reconnecting.",
+                 m->cfg.name, err);
       return;
     }
     last_byte = cdtime();

@@ -1,0 +1,252 @@
+# shellcheck shell=bash disable=SC2034
+# tests/e2e/e2e-lib.sh - helpers for the end-to-end tests (sourced).
+#
+# Each test gets a fresh temp dir, simulated meters (tests/sim/meter-sim
+# on ptys, fed with captures re-encrypted under fresh frame counters by
+# tests/e2e/sm-reseal) and Debian's real collectd in the foreground with
+# PluginDir switched to this build's plugin/.libs, csv + unixsock writers
+# and the logfile plugin. Everything started is killed by id on exit; every
+# wait has a deadline, and a watchdog ends a hung test as a failure.
+#
+# Set SM_E2E_KEEP=1 to keep the temp dir for debugging.
+
+. "$SM_SRCDIR/tests/tap.sh"
+
+E2E_HOST=e2e
+E2E_VKW=$SM_SRCDIR/tests/vectors/ksmwest_vkw_philippsev_2023-07-26.hex
+E2E_EVN=$SM_SRCDIR/tests/vectors/evn_netznoe_sagemcom_t210d_rddl.hex
+E2E_PIDS=()
+
+e2e_cleanup() {
+  local pid
+  for pid in "${E2E_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null
+  done
+  for pid in "${E2E_PIDS[@]}"; do
+    e2e_reap "$pid" 5 || kill -KILL "$pid" 2>/dev/null
+  done
+  [ -n "${E2E_WATCHDOG:-}" ] && kill "$E2E_WATCHDOG" 2>/dev/null
+  if [ -n "${E2E_TMP:-}" ] && [ -z "${SM_E2E_KEEP:-}" ]; then
+    rm -rf "$E2E_TMP"
+  elif [ -n "${E2E_TMP:-}" ]; then
+    echo "# kept $E2E_TMP"
+  fi
+}
+
+# Wait up to $2 seconds for process $1 to end; 0 if it ended.
+e2e_reap() {
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    kill -0 "$1" 2>/dev/null || {
+      wait "$1" 2>/dev/null
+      return 0
+    }
+    sleep 0.1
+  done
+  return 1
+}
+
+# e2e_setup [seconds]: tools, plugin, temp dir, traps, watchdog.
+e2e_setup() {
+  local t
+  for t in collectd collectdctl socat python3 timeout; do
+    command -v "$t" >/dev/null 2>&1 || bail "missing tool: $t"
+  done
+  [ -n "${SM_BUILDDIR:-}" ] || bail "SM_BUILDDIR not set (run via make check)"
+  E2E_PLUGIN_DIR=$SM_BUILDDIR/plugin/.libs
+  [ -f "$E2E_PLUGIN_DIR/smartmeter.so" ] ||
+    bail "plugin not built: $E2E_PLUGIN_DIR/smartmeter.so"
+  E2E_RESEAL=$SM_BUILDDIR/tests/e2e/sm-reseal
+  [ -x "$E2E_RESEAL" ] || bail "missing $E2E_RESEAL"
+  E2E_SIM=$SM_SRCDIR/tests/sim/meter-sim
+  [ -f "$E2E_SIM" ] || bail "missing $E2E_SIM"
+  E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sm-e2e.XXXXXX") || bail "mktemp"
+  trap e2e_cleanup EXIT
+  trap 'echo "Bail out! interrupted (signal or watchdog)"; exit 1' INT TERM HUP
+  # A hung step ends the test (as a failure) instead of hanging CI. The
+  # watchdog's output goes nowhere: an orphaned sleep holding the test's
+  # stdout would make the harness wait for it.
+  (
+    trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+    sleep "${1:-120}" &
+    sp=$!
+    wait "$sp" && kill -TERM $$
+  ) >/dev/null 2>&1 &
+  E2E_WATCHDOG=$!
+}
+
+# Poll a command every 0.2 s for up to $1 seconds.
+e2e_wait() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+e2e_key_of() { # capture -> its key
+  sed -n 's/^# key: *//p' "$1"
+}
+
+# e2e_telegrams NAME CAPTURE N: N re-encrypted copies in $E2E_TMP/NAME/.
+e2e_telegrams() {
+  mkdir -p "$E2E_TMP/$1"
+  "$E2E_RESEAL" -n "$3" -o "$E2E_TMP/$1" "$2" || bail "sm-reseal $2"
+}
+
+# e2e_sim_start NAME PERIOD [meter-sim options...]: replays the files of
+# e2e_telegrams NAME on the pty $E2E_TMP/NAME.tty; sets E2E_SIM_PID.
+e2e_sim_start() {
+  local name=$1 period=$2
+  shift 2
+  python3 "$E2E_SIM" --link "$E2E_TMP/$name.tty" --period "$period" \
+    --log "$E2E_TMP/$name.sim.log" "$@" "$E2E_TMP/$name"/t*.hex \
+    >"$E2E_TMP/$name.sim.out" 2>"$E2E_TMP/$name.sim.err" &
+  local pid=$!
+  E2E_PIDS+=("$pid")
+  E2E_SIM_PID=$pid
+  e2e_wait 10 grep -q '^ready' "$E2E_TMP/$name.sim.out" ||
+    bail "meter-sim $name did not start: $(cat "$E2E_TMP/$name.sim.err")"
+}
+
+# e2e_conf NAME INTERVAL < meter blocks: writes $E2E_TMP/NAME.conf; the
+# instance's files go to $E2E_TMP/NAME.d/ (log, csv, socket).
+e2e_conf() {
+  local d=$E2E_TMP/$1.d
+  mkdir -p "$d"
+  {
+    cat <<EOF
+Hostname "$E2E_HOST"
+FQDNLookup false
+BaseDir "$d"
+PIDFile "$d/collectd.pid"
+Interval $2
+TypesDB "/usr/share/collectd/types.db"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$d/collectd.log"
+  Timestamp true
+  PrintSeverity true
+</Plugin>
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$d/csv"
+  StoreRates false
+</Plugin>
+LoadPlugin unixsock
+<Plugin unixsock>
+  SocketFile "$d/sock"
+  SocketGroup "$(id -gn)"
+</Plugin>
+PluginDir "$E2E_PLUGIN_DIR"
+LoadPlugin smartmeter
+<Plugin smartmeter>
+EOF
+    cat
+    echo "</Plugin>"
+  } >"$E2E_TMP/$1.conf"
+}
+
+# e2e_collectd_start NAME [VAR=value...]: collectd -f in the background
+# (environment additions such as LD_PRELOAD); sets E2E_COLLECTD_PID.
+e2e_collectd_start() {
+  local name=$1
+  shift
+  env "$@" collectd -f -C "$E2E_TMP/$name.conf" \
+    >"$E2E_TMP/$name.d/stdout" 2>&1 &
+  E2E_COLLECTD_PID=$!
+  E2E_PIDS+=("$E2E_COLLECTD_PID")
+  e2e_wait 10 test -S "$E2E_TMP/$name.d/sock" ||
+    bail "collectd $name did not start: $(tail -5 "$E2E_TMP/$name.d/stdout")"
+}
+
+# e2e_collectd_stop: SIGTERM, wait up to 10 s; prints the milliseconds it
+# took. Returns 1 when collectd had to be killed.
+e2e_collectd_stop() {
+  local t0 t1
+  t0=$(date +%s%N)
+  kill -TERM "$E2E_COLLECTD_PID" 2>/dev/null
+  if ! e2e_reap "$E2E_COLLECTD_PID" 10; then
+    kill -KILL "$E2E_COLLECTD_PID" 2>/dev/null
+    return 1
+  fi
+  t1=$(date +%s%N)
+  echo $(((t1 - t0) / 1000000))
+}
+
+e2e_log() { # NAME -> the instance's log file path
+  echo "$E2E_TMP/$1.d/collectd.log"
+}
+
+# e2e_getval NAME METER ID -> value from collectdctl getval, or nothing.
+# (For DERIVE counters getval answers a rate; read counters from csv.)
+e2e_getval() {
+  timeout 5 collectdctl -s "$E2E_TMP/$1.d/sock" getval \
+    "$E2E_HOST/smartmeter-$2/$3" 2>/dev/null | sed -n 's/^value=//p'
+}
+
+e2e_listval() { # NAME -> identifiers
+  timeout 5 collectdctl -s "$E2E_TMP/$1.d/sock" listval 2>/dev/null |
+    sed 's/^[0-9.]* //'
+}
+
+# e2e_csv NAME METER ID -> "epoch,value" rows of all day files, in order.
+e2e_csv() {
+  local f
+  for f in "$E2E_TMP/$1.d/csv/$E2E_HOST/smartmeter-$2/$3"-[0-9]*; do
+    [ -f "$f" ] && tail -n +2 "$f"
+  done
+}
+
+e2e_csv_last() { # NAME METER ID -> value of the newest row
+  e2e_csv "$@" | tail -1 | cut -d, -f2
+}
+
+e2e_csv_rows() { # NAME METER ID -> number of rows
+  e2e_csv "$@" | wc -l
+}
+
+# For e2e_wait: true once NAME METER ID has at least N csv rows.
+e2e_rows_at_least() { # NAME METER ID N
+  [ "$(e2e_csv_rows "$1" "$2" "$3")" -ge "$4" ]
+}
+
+# Canonical text of a number, so that csv's "232.800000", collectdctl's
+# "2.328000e+02" and "232.8" compare equal as strings.
+e2e_num() {
+  awk -v x="$1" 'BEGIN { if (x == "") print "(none)"; else printf "%.10g\n", x }'
+}
+
+# is_num NAME GOT WANT
+is_num() {
+  is "$1" "$(e2e_num "$2")" "$(e2e_num "$3")"
+}
+
+# Duplicate timestamps in any csv file of a meter (prints them).
+e2e_csv_dups() { # NAME METER
+  local f
+  for f in "$E2E_TMP/$1.d/csv/$E2E_HOST/smartmeter-$2"/*; do
+    tail -n +2 "$f" | cut -d, -f1 | sort | uniq -d | sed "s|^|$(basename "$f"): |"
+  done
+}
+
+# Lines of the instance's log matching an extended regex (from line
+# FROM on, default 1).
+e2e_log_count() { # NAME REGEX [FROM]
+  tail -n +"${3:-1}" "$(e2e_log "$1")" 2>/dev/null | grep -cE -- "$2"
+}
+
+e2e_log_lines() { # NAME -> current number of log lines
+  wc -l <"$(e2e_log "$1")"
+}
+
+# Error and warning lines of the instance's log, except collectd's own
+# harmless race when a unixsock connection thread ends before it is named
+# ('set_thread_name("unixsock conn"): No such file or directory').
+e2e_log_problems() { # NAME
+  grep -E '\[(error|warning)\]' "$(e2e_log "$1")" |
+    grep -v -e 'set_thread_name("unixsock conn")' \
+      -e "unixsock plugin: No such group"
+}

@@ -4,3 +4,4 @@ include tests/unit/local.mk
 include tests/sim/local.mk
 include tests/cli/local.mk
 include tests/e2e/local.mk
+include tests/outputs/local.mk

@@ -13,7 +13,8 @@ packages=(
   libgcrypt20-dev libserialport-dev libcmocka-dev
   collectd-core collectd-dev collectd-utils
   socat python3 rrdtool curl
-  mosquitto mosquitto-clients influxdb influxdb-client
+  mosquitto mosquitto-clients influxdb influxdb-client ser2net
+  libmicrohttpd12 libprotobuf-c1
   clang libclang-rt-14-dev valgrind
 )
 
@@ -31,7 +32,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   # --no-install-recommends: collectd-utils would otherwise pull a JRE.
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
   # Debian starts these servers on install; our tests start their own.
-  for s in mosquitto influxdb; do
+  # (libmicrohttpd12/libprotobuf-c1: write_prometheus.so needs them, and
+  # --no-install-recommends would leave them out.)
+  for s in mosquitto influxdb ser2net; do
     "${sudo[@]}" systemctl disable --now "$s" >/dev/null 2>&1 || true
   done
 fi

@@ -72,11 +72,11 @@ static sm_port *open_port(smp_meter *m) {
 static const char *decode_hint(sm_status st) {
   switch (st) {
   case SM_ERR_NO_KEY:
-    return " Set Key or KeyFile.";
+    return " (set Key or KeyFile)";
   case SM_ERR_KEY_WRONG:
-    return " Check Key / KeyFile.";
+    return " (check Key / KeyFile)";
   case SM_ERR_TAG:
-    return " Check AuthKey / AuthKeyFile.";
+    return " (check AuthKey / AuthKeyFile)";
   default:
     return "";
   }
@@ -94,7 +94,7 @@ static void on_error(smp_meter *m, sm_status st) {
   case SM_ERR_UNSUPPORTED:
   case SM_ERR_CRYPTO:
     c_complain(LOG_ERR, &m->decode_complaint,
-               "smartmeter plugin: meter \"%s\": %s.%s", m->cfg.name,
+               "smartmeter plugin: meter \"%s\": %s%s", m->cfg.name,
                sm_strerror(st), decode_hint(st));
     break;
   default:

@@ -129,17 +129,21 @@ getval() { # type-instance -> value, or nothing
 }
 
 show_values() {
-  local start=$SECONDS arrived=0 line v id
+  local start=$SECONDS arrived=0 line v id unit id_unit
   while [ $((SECONDS - start)) -lt "$seconds" ]; do
     sleep "$period"
     kill -0 "$collectd_pid" 2>/dev/null || die "collectd exited early"
     line=""
-    for id in power-import energy_wh-import voltage-l1 current-l1; do
+    for id_unit in power-import:W energy_wh-import:Wh voltage-l1:V \
+      current-l1:A; do
+      id=${id_unit%:*}
+      unit=${id_unit#*:}
       v=$(getval "$id")
-      [ -n "$v" ] && arrived=1 &&
-        line="$line $id=$(printf '%g' "$v" 2>/dev/null || echo "$v")"
+      [ -n "$v" ] || continue
+      arrived=1
+      line="$line  $id=$(awk -v x="$v" 'BEGIN { printf "%.10g", x }') $unit"
     done
-    printf 'demo: [%3ds]%s\n' $((SECONDS - start)) "${line:- (no values yet)}"
+    printf 'demo: [%3ds]%s\n' $((SECONDS - start)) "${line:-  (no values yet)}"
   done
   [ "$arrived" -eq 1 ]
 }

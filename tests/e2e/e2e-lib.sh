@@ -46,7 +46,8 @@ e2e_reap() {
   return 1
 }
 
-# e2e_setup [seconds]: tools, plugin, temp dir, traps, watchdog.
+# e2e_setup [seconds]: tools, plugin, temp dir, traps, watchdog (default
+# 300 s).
 e2e_setup() {
   local t
   for t in collectd collectdctl socat python3 timeout; do
@@ -68,7 +69,7 @@ e2e_setup() {
   # stdout would make the harness wait for it.
   (
     trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-    sleep "${1:-120}" &
+    sleep "${1:-300}" &
     sp=$!
     wait "$sp" && kill -TERM $$
   ) >/dev/null 2>&1 &
@@ -106,7 +107,8 @@ e2e_sim_start() {
   local pid=$!
   E2E_PIDS+=("$pid")
   E2E_SIM_PID=$pid
-  e2e_wait 10 grep -q '^ready' "$E2E_TMP/$name.sim.out" ||
+  # Generous deadlines throughout: CI machines may be small and busy.
+  e2e_wait 60 grep -q '^ready' "$E2E_TMP/$name.sim.out" ||
     bail "meter-sim $name did not start: $(cat "$E2E_TMP/$name.sim.err")"
 }
 
@@ -158,17 +160,17 @@ e2e_collectd_start() {
     >"$E2E_TMP/$name.d/stdout" 2>&1 &
   E2E_COLLECTD_PID=$!
   E2E_PIDS+=("$E2E_COLLECTD_PID")
-  e2e_wait 10 test -S "$E2E_TMP/$name.d/sock" ||
+  e2e_wait 60 test -S "$E2E_TMP/$name.d/sock" ||
     bail "collectd $name did not start: $(tail -5 "$E2E_TMP/$name.d/stdout")"
 }
 
-# e2e_collectd_stop: SIGTERM, wait up to 10 s; prints the milliseconds it
+# e2e_collectd_stop: SIGTERM, wait up to 20 s; prints the milliseconds it
 # took. Returns 1 when collectd had to be killed.
 e2e_collectd_stop() {
   local t0 t1
   t0=$(date +%s%N)
   kill -TERM "$E2E_COLLECTD_PID" 2>/dev/null
-  if ! e2e_reap "$E2E_COLLECTD_PID" 10; then
+  if ! e2e_reap "$E2E_COLLECTD_PID" 20; then
     kill -KILL "$E2E_COLLECTD_PID" 2>/dev/null
     return 1
   fi

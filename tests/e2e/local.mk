@@ -15,8 +15,9 @@ E2E_TESTS = \
 	tests/e2e/test_two_meters.sh \
 	tests/e2e/test_config_check.sh \
 	tests/e2e/test_maxage.sh \
-	tests/e2e/test_example_conf.sh
+	tests/e2e/test_example_conf.sh \
+	tests/e2e/test_wrong_key.sh
 # Not conditional on BUILD_PLUGIN: without the plugin these tests fail
 # (bail out) instead of silently not running.
 TESTS += $(E2E_TESTS)
-dist_noinst_SCRIPTS += $(E2E_TESTS) tests/e2e/e2e-lib.sh
+dist_noinst_SCRIPTS += $(E2E_TESTS) tests/e2e/e2e-lib.sh tests/e2e/measure.sh

@@ -4,7 +4,7 @@
 # with a message naming the meter and the option; a key never appears in
 # any output, neither a good one nor a bad one.
 . "$SM_SRCDIR/tests/e2e/e2e-lib.sh"
-e2e_setup 120
+e2e_setup 300
 
 key=$(e2e_key_of "$E2E_VKW")
 # Distinctive bad keys, searched for in the output afterwards.

@@ -7,7 +7,7 @@
 # assertions) the time from the meter's return to the first decoded
 # telegram over several cycles.
 . "$SM_SRCDIR/tests/e2e/e2e-lib.sh"
-e2e_setup 240
+e2e_setup 400
 
 e2e_telegrams vkw "$E2E_VKW" 500
 e2e_sim_start vkw 0.5 --pace 0.5 --delay 3
@@ -21,7 +21,7 @@ EOF
 e2e_collectd_start age
 sim=$E2E_SIM_PID
 
-ok "readings arrive" e2e_wait 25 e2e_rows_at_least age home power-import 3
+ok "readings arrive" e2e_wait 60 e2e_rows_at_least age home power-import 3
 
 now_s() { date +%s.%N; }
 rows() { e2e_csv_rows age home power-import; }
@@ -34,7 +34,7 @@ warned() { [ "$(stale_warnings)" -ge 1 ]; }
 # meter that had not sent yet).
 mark=$(($(e2e_log_lines age) + 1))
 kill -USR1 "$sim"
-ok "MaxAge expiry is warned" e2e_wait 20 warned
+ok "MaxAge expiry is warned" e2e_wait 40 warned
 stale_rows=$(rows)
 sleep 4 # several more reads while stale
 is "exactly one MaxAge warning" "$(stale_warnings)" 1
@@ -45,11 +45,11 @@ before=$(last_epoch)
 t_back=$(now_s)
 kill -USR2 "$sim"
 newer() { [ "$(last_epoch)" != "$before" ]; }
-ok "readings again after the meter returns" e2e_wait 40 newer
+ok "readings again after the meter returns" e2e_wait 60 newer
 first_new=$(e2e_csv age home power-import | awk -F, -v b="$before" '$1 > b { print $1; exit }')
 diag "cycle 1 (away $(awk -v a="$t_back" -v b="$before" 'BEGIN { printf "%.1f", a - b }') s): first telegram $(awk -v a="$first_new" -v b="$t_back" 'BEGIN { printf "%.2f", a - b }') s after the meter returned"
 arriving() { [ "$(e2e_log_count age 'meter "home": telegrams are arriving again' "$mark")" -ge 1 ]; }
-ok "recovery notice: arriving again" e2e_wait 5 arriving
+ok "recovery notice: arriving again" e2e_wait 20 arriving
 is "recovery notice: arriving again, once" \
   "$(e2e_log_count age 'meter "home": telegrams are arriving again' "$mark")" 1
 is "recovery notice: device back, once" \
@@ -65,7 +65,7 @@ for cycle in 2 3 4 5 6; do
   before=$(last_epoch)
   t_back=$(now_s)
   kill -USR2 "$sim"
-  if e2e_wait 40 newer; then
+  if e2e_wait 60 newer; then
     first_new=$(e2e_csv age home power-import | awk -F, -v b="$before" '$1 > b { print $1; exit }')
     r=$(awk -v a="$first_new" -v b="$t_back" 'BEGIN { printf "%.2f", a - b }')
     recoveries+=("$r")

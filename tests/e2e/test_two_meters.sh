@@ -4,7 +4,7 @@
 # second with its own Interval). Asserts each meter's values under its own
 # plugin instance and that nothing leaks from one meter to the other.
 . "$SM_SRCDIR/tests/e2e/e2e-lib.sh"
-e2e_setup 120
+e2e_setup 300
 
 evn_kaifa=$SM_SRCDIR/tests/vectors/evn_netznoe_kaifa_fkw9_real.hex
 e2e_telegrams vkw "$E2E_VKW" 300
@@ -27,9 +27,9 @@ e2e_conf two 1 <<EOF
 EOF
 e2e_collectd_start two
 
-ok "home: readings arrive" e2e_wait 25 e2e_rows_at_least two home voltage-l1 3
+ok "home: readings arrive" e2e_wait 60 e2e_rows_at_least two home voltage-l1 3
 ok "garage: readings arrive" \
-  e2e_wait 25 e2e_rows_at_least two garage voltage-l1 3
+  e2e_wait 60 e2e_rows_at_least two garage voltage-l1 3
 
 while read -r meter id want; do
   is_num "$meter: csv $id" "$(e2e_csv_last two "$meter" "$id")" "$want"

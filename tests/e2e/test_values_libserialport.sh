@@ -8,7 +8,7 @@
 # log, the exact values (incl. power factor), and that noise is counted,
 # never dispatched.
 . "$SM_SRCDIR/tests/e2e/e2e-lib.sh"
-e2e_setup 120
+e2e_setup 300
 
 shim=$SM_BUILDDIR/tests/sim/.libs/libsmptyshim.so
 [ -f "$shim" ] || bail "missing $shim (make check builds it)"
@@ -25,7 +25,7 @@ EOF
 e2e_collectd_start evn "LD_PRELOAD=$shim"
 
 ok "readings arrive in csv" \
-  e2e_wait 25 e2e_rows_at_least evn evn energy_wh-import 6
+  e2e_wait 60 e2e_rows_at_least evn evn energy_wh-import 6
 is "log: opened with libserialport" \
   "$(e2e_log_count evn 'meter "evn": reading /dev/pts/[0-9]+ with libserialport \(2400 8E1; the device cannot take parity')" 1
 is "log: no termios fallback" "$(e2e_log_count evn 'termios fallback')" 0

@@ -6,7 +6,7 @@
 # health counters, one dispatch per telegram (no duplicate rows, one value
 # time per telegram), the backend named in the log, and a clean shutdown.
 . "$SM_SRCDIR/tests/e2e/e2e-lib.sh"
-e2e_setup 120
+e2e_setup 300
 
 e2e_telegrams vkw "$E2E_VKW" 300
 # The first telegram only after collectd has opened the pty: a telegram
@@ -23,7 +23,7 @@ e2e_collectd_start vkw
 started=$(date +%s)
 
 ok "readings arrive in csv" \
-  e2e_wait 20 e2e_rows_at_least vkw home energy_wh-import 4
+  e2e_wait 60 e2e_rows_at_least vkw home energy_wh-import 4
 # Results/CONTRACTS.md identifiers; values from the capture's reference
 # decode (tests/vectors/DECODED.md, cross-checked against the source).
 while read -r id want; do
@@ -59,17 +59,28 @@ telegrams=$(e2e_csv_last vkw home total_operations-telegrams)
 ok "health: telegrams counted ($telegrams)" \
   awk -v t="$telegrams" 'BEGIN { exit !(t >= 4) }'
 for id in errors-decrypt errors-tag errors-format errors-checksum \
-  errors-segment errors-replay total_operations-reconnects; do
+  errors-replay total_operations-reconnects; do
   is_num "health: $id" "$(e2e_csv_last vkw home "$id")" 0
 done
+# Only if a slow start made the plugin join the line mid-telegram: then
+# exactly that telegram is dropped as a segment error.
+segment=$(e2e_csv_last vkw home errors-segment)
+ok "health: errors-segment 0 (1 if joined mid-telegram): $segment" \
+  test "$segment" -le 1
 ok "health: counters are DERIVE (getval answers a rate)" \
   test -n "$(e2e_getval vkw home total_operations-telegrams)"
 
 sleep 2 # a few more telegrams and reads
 is "no duplicate timestamps in any csv file" "$(e2e_csv_dups vkw home)" ""
+# Compare up to the older of the two last rows: a file may be caught
+# between two writes of the same telegram.
+epochs() { e2e_csv vkw home "$1" | cut -d, -f1; }
+a=$(epochs voltage-l1)
+b=$(epochs energy_wh-import)
+cut=$(printf '%s\n%s\n' "$(tail -1 <<<"$a")" "$(tail -1 <<<"$b")" | sort -n | head -1)
+older() { awk -v c="$cut" '$1 <= c'; }
 is "all readings of a telegram share its reception time" \
-  "$(e2e_csv vkw home voltage-l1 | cut -d, -f1)" \
-  "$(e2e_csv vkw home energy_wh-import | cut -d, -f1)"
+  "$(older <<<"$a")" "$(older <<<"$b")"
 rows=$(e2e_csv_rows vkw home power-import)
 telegrams=$(e2e_csv_last vkw home total_operations-telegrams)
 ok "at most one row per decoded telegram ($rows rows, $telegrams telegrams)" \

@@ -5,3 +5,4 @@ include tests/sim/local.mk
 include tests/cli/local.mk
 include tests/e2e/local.mk
 include tests/outputs/local.mk
+include tests/fuzz/local.mk

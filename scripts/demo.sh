@@ -77,7 +77,7 @@ start_sim() {
     --period "$period" --log "$work/sim.log" "$work"/telegrams/t*.hex \
     >"$work/sim.out" 2>"$work/sim.err" &
   sim_pid=$!
-  wait_for 10 grep -q '^ready' "$work/sim.out" ||
+  wait_for 60 grep -q '^ready' "$work/sim.out" ||
     die "simulator did not start: $(cat "$work/sim.err")"
 }
 

@@ -12,6 +12,7 @@ plugin_smartmeter_la_SOURCES = \
 	plugin/sm_latest.c plugin/sm_latest.h \
 	plugin/sm_meter.c plugin/sm_meter.h \
 	plugin/sm_reader.c plugin/sm_reader.h \
+	plugin/sm_solarview.c plugin/sm_solarview.h \
 	plugin/sm_version.c plugin/sm_version.h
 plugin_smartmeter_la_CPPFLAGS = $(AM_CPPFLAGS) $(COLLECTD_CPPFLAGS)
 plugin_smartmeter_la_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS) $(SERIALPORT_CFLAGS)

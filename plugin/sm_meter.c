@@ -100,6 +100,13 @@ static int opt_supplier(oconfig_item_t *ci, parse_ctx *p) {
   return 0;
 }
 
+static int opt_solarview_file(oconfig_item_t *ci, parse_ctx *p) {
+  if (cf_util_get_string(ci, &p->m->cfg.solarview_file) != 0 ||
+      p->m->cfg.solarview_file[0] == '\0')
+    return bad_value(p, ci, "expected a quoted file name");
+  return 0;
+}
+
 static int opt_framing(oconfig_item_t *ci, parse_ctx *p) {
   char buf[16];
   sm_input *in = &p->m->cfg.options.input;
@@ -147,6 +154,7 @@ static const struct {
     {"Framing", opt_framing},
     {"MaxAge", opt_max_age},
     {"Interval", opt_interval},
+    {"SolarviewFile", opt_solarview_file},
 };
 
 static int parse_option(oconfig_item_t *ci, parse_ctx *p) {
@@ -224,6 +232,7 @@ static smp_meter *meter_alloc(void) {
   C_COMPLAIN_INIT(&m->port_complaint);
   C_COMPLAIN_INIT(&m->decode_complaint);
   C_COMPLAIN_INIT(&m->noise_complaint);
+  C_COMPLAIN_INIT(&m->export_complaint);
   return m;
 }
 
@@ -258,6 +267,7 @@ void smp_meter_free(smp_meter *m) {
   sm_wipe(&m->cfg.options, sizeof(m->cfg.options));
   free(m->cfg.device);
   free(m->cfg.supplier);
+  free(m->cfg.solarview_file);
   smp_latest_destroy(&m->latest);
   smp_control_destroy(&m->ctl);
   free(m);

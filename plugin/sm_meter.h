@@ -29,6 +29,7 @@ typedef struct smp_meter_config {
   sm_port_config port; /* port.device points at `device` */
   sm_options options;  /* keys live here; wiped by smp_meter_free() */
   char *supplier;
+  char *solarview_file; /* NULL: no Solarview export */
   cdtime_t max_age;
   cdtime_t interval; /* 0: collectd's interval */
 } smp_meter_config;
@@ -44,6 +45,7 @@ typedef struct smp_meter {
   c_complain_t port_complaint;   /* device missing / lost */
   c_complain_t decode_complaint; /* wrong key, tag, unsupported */
   c_complain_t noise_complaint;  /* checksum, segment, format errors */
+  c_complain_t export_complaint; /* Solarview file not writable */
   bool backend_logged;
   bool first_telegram_logged;
   smp_health health;

@@ -12,6 +12,7 @@
 #include "collectd/core/utils/common/common.h"
 
 #include "sm_names.h"
+#include "sm_solarview.h"
 
 static void publish_health(smp_meter *m) {
   sm_decoder_stats(m->decoder, &m->health.decoder);
@@ -106,9 +107,29 @@ static void on_error(smp_meter *m, sm_status st) {
   }
 }
 
+/* kaifareader's Solarview file, replaced atomically per telegram. A
+ * directory that is missing or not writable is reported once (not per
+ * telegram) and its recovery once; reading the meter goes on regardless. */
+static void export_solarview(smp_meter *m, const sm_telegram *t) {
+  const char *path = m->cfg.solarview_file;
+  char err[512];
+  if (sm_solarview_write(path, t, err, sizeof(err)) != 0) {
+    /* err names the file already. */
+    c_complain_once(LOG_ERR, &m->export_complaint,
+                    "smartmeter plugin: meter \"%s\": %s", m->cfg.name, err);
+    return;
+  }
+  c_release(LOG_NOTICE, &m->export_complaint,
+            "smartmeter plugin: meter \"%s\": Solarview file %s written "
+            "again.",
+            m->cfg.name, path);
+}
+
 static void on_telegram(smp_meter *m, const sm_telegram *t) {
   smp_latest_from_telegram(t, cdtime(), &m->staging);
   smp_latest_publish(&m->latest, &m->staging);
+  if (m->cfg.solarview_file != NULL)
+    export_solarview(m, t);
   c_release(LOG_NOTICE, &m->decode_complaint,
             "smartmeter plugin: meter \"%s\": telegrams decode again.",
             m->cfg.name);

@@ -38,11 +38,13 @@ check good <<EOF
     DataBits 8
     StopBits 1
     Supplier "KSMWest"
+    Framing "mbus"
+    SolarviewFile "$E2E_TMP/solarview.txt"
     MaxAge 30
     Interval 5
   </Meter>
 EOF
-is "good config: collectd -T passes" "$rc" 0
+is "good config (every option): collectd -T passes" "$rc" 0
 like "good config: plugin initialised" "$out" 'smartmeter plugin: version'
 good_out=$out
 
@@ -160,6 +162,14 @@ check databits <<EOF
   </Meter>
 EOF
 fails "bad DataBits" 'meter "home": option DataBits: expected a number from 5 to 8'
+
+check framing <<EOF
+  <Meter "home">
+    Device "$E2E_TMP/vkw.tty"
+    Framing "hdlc"
+  </Meter>
+EOF
+fails "bad Framing" 'meter "home": option Framing: expected "mbus", "apdu" or "auto"'
 
 check maxage <<EOF
   <Meter "home">

@@ -1,13 +1,10 @@
 # tests/cli: smartmeter-decode end to end (TAP shell tests; they use
 # $SM_BUILDDIR/cli/smartmeter-decode and $SM_SRCDIR/tests/vectors).
-TESTS += \
+CLI_TESTS = \
 	tests/cli/test_vectors.sh \
 	tests/cli/test_errors.sh \
 	tests/cli/test_convert.sh \
 	tests/cli/test_live.sh
-dist_noinst_SCRIPTS += \
-	tests/cli/test_vectors.sh \
-	tests/cli/test_errors.sh \
-	tests/cli/test_convert.sh \
-	tests/cli/test_live.sh
+TESTS += $(CLI_TESTS)
+dist_noinst_SCRIPTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/common.sh tests/cli/expected.tsv

@@ -22,12 +22,10 @@ OUTPUTS_E2E_TESTS = \
 	tests/outputs/test_rrd.sh \
 	tests/outputs/test_execd.sh \
 	tests/outputs/test_tcp.sh \
-	tests/outputs/test_ser2net.sh
-# Needs the SolarviewFile option in the plugin: add it to OUTPUTS_E2E_TESTS
-# together with that wiring.
-OUTPUTS_PENDING_TESTS = tests/outputs/test_solarview_e2e.sh
+	tests/outputs/test_ser2net.sh \
+	tests/outputs/test_solarview_e2e.sh
 
 TESTS += $(OUTPUTS_UNIT_TESTS) $(OUTPUTS_E2E_TESTS)
-dist_noinst_SCRIPTS += $(OUTPUTS_E2E_TESTS) $(OUTPUTS_PENDING_TESTS) \
+dist_noinst_SCRIPTS += $(OUTPUTS_E2E_TESTS) \
 	tests/outputs/outputs-lib.sh tests/outputs/check-png.py
 EXTRA_DIST += tests/outputs/ROUTES.md

@@ -170,7 +170,7 @@ static void named_string(walker *w, const uint8_t *s, size_t n) {
   w->last = NULL;
   if (!memcmp(w->obis, OBIS_CLOCK, 6) && n == DATETIME_LEN) {
     w->have_obis = false;
-    if (!t->meter_time.present)
+    if (!t->meter_time.present && datetime_valid(s))
       datetime_read(s, &t->meter_time);
   } else if (!memcmp(w->obis, OBIS_METER_NUMBER, 6)) {
     w->have_obis = false;

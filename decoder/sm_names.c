@@ -168,6 +168,11 @@ size_t sm_datetime_format(const sm_datetime *dt, char *buf, size_t size) {
   unsigned h = dt->hour == 0xFF ? 0 : dt->hour;
   unsigned m = dt->minute == 0xFF ? 0 : dt->minute;
   unsigned s = dt->second == 0xFF ? 0 : dt->second;
+  if (h > 23 || m > 59 || s > 59) { /* callers may build their own */
+    if (size)
+      buf[0] = '\0';
+    return 0;
+  }
   return put(buf, size,
              snprintf(buf, size, "%04u-%02u-%02uT%02u:%02u:%02u", dt->year,
                       dt->month, dt->day, h, m, s));

@@ -44,7 +44,8 @@ const char *sm_unit_symbol(uint8_t unit);
 size_t sm_value_format(const sm_value *v, char *buf, size_t size);
 
 /* ISO 8601 local time as sent: "2023-07-26T20:05:20" (no zone). Returns 0
- * and writes "" when the date-time is absent or its date unspecified. */
+ * and writes "" when the date-time is absent, its date unspecified or a
+ * field out of range. */
 #define SM_TIME_MAX 32
 size_t sm_datetime_format(const sm_datetime *dt, char *buf, size_t size);
 

@@ -6,3 +6,4 @@ include tests/cli/local.mk
 include tests/e2e/local.mk
 include tests/outputs/local.mk
 include tests/fuzz/local.mk
+include tests/faults/local.mk

@@ -9,6 +9,12 @@
 # wait has a deadline, and a watchdog ends a hung test as a failure.
 #
 # Set SM_E2E_KEEP=1 to keep the temp dir for debugging.
+#
+# Optional settings for other suites (unset: the behaviour described above):
+#   E2E_TMP_PREFIX      temp dir name prefix (default sm-e2e)
+#   E2E_COLLECTD_WRAP   words put before "collectd" by e2e_collectd_start,
+#                       e.g. "valgrind --log-file=..."
+#   E2E_START_WAIT      seconds e2e_collectd_start waits for the socket (60)
 
 . "$SM_SRCDIR/tests/tap.sh"
 
@@ -61,7 +67,8 @@ e2e_setup() {
   [ -x "$E2E_RESEAL" ] || bail "missing $E2E_RESEAL"
   E2E_SIM=$SM_SRCDIR/tests/sim/meter-sim
   [ -f "$E2E_SIM" ] || bail "missing $E2E_SIM"
-  E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sm-e2e.XXXXXX") || bail "mktemp"
+  E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/${E2E_TMP_PREFIX:-sm-e2e}.XXXXXX") ||
+    bail "mktemp"
   trap e2e_cleanup EXIT
   trap 'echo "Bail out! interrupted (signal or watchdog)"; exit 1' INT TERM HUP
   # A hung step ends the test (as a failure) instead of hanging CI. The
@@ -152,25 +159,29 @@ EOF
 }
 
 # e2e_collectd_start NAME [VAR=value...]: collectd -f in the background
-# (environment additions such as LD_PRELOAD); sets E2E_COLLECTD_PID.
+# (environment additions such as LD_PRELOAD); sets E2E_COLLECTD_PID (with
+# E2E_COLLECTD_WRAP, the wrapper's PID, e.g. valgrind's, which is
+# collectd's own as valgrind does not fork).
 e2e_collectd_start() {
-  local name=$1
+  local name=$1 wrap=()
   shift
-  env "$@" collectd -f -C "$E2E_TMP/$name.conf" \
+  # shellcheck disable=SC2206 # words on purpose
+  [ -n "${E2E_COLLECTD_WRAP:-}" ] && wrap=($E2E_COLLECTD_WRAP)
+  env "$@" "${wrap[@]}" collectd -f -C "$E2E_TMP/$name.conf" \
     >"$E2E_TMP/$name.d/stdout" 2>&1 &
   E2E_COLLECTD_PID=$!
   E2E_PIDS+=("$E2E_COLLECTD_PID")
-  e2e_wait 60 test -S "$E2E_TMP/$name.d/sock" ||
+  e2e_wait "${E2E_START_WAIT:-60}" test -S "$E2E_TMP/$name.d/sock" ||
     bail "collectd $name did not start: $(tail -5 "$E2E_TMP/$name.d/stdout")"
 }
 
-# e2e_collectd_stop: SIGTERM, wait up to 20 s; prints the milliseconds it
-# took. Returns 1 when collectd had to be killed.
+# e2e_collectd_stop [SECONDS]: SIGTERM, wait up to SECONDS (default 20);
+# prints the milliseconds it took. Returns 1 when collectd had to be killed.
 e2e_collectd_stop() {
   local t0 t1
   t0=$(date +%s%N)
   kill -TERM "$E2E_COLLECTD_PID" 2>/dev/null
-  if ! e2e_reap "$E2E_COLLECTD_PID" 20; then
+  if ! e2e_reap "$E2E_COLLECTD_PID" "${1:-20}"; then
     kill -KILL "$E2E_COLLECTD_PID" 2>/dev/null
     return 1
   fi

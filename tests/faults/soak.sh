@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# soak.sh - placeholder, written next.
+exit 0

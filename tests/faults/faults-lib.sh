@@ -91,3 +91,44 @@ faults_todo() {
     echo "not ok $_tap_n - $name # TODO $reason"
   fi
 }
+
+# faults_memscan PID STRING...: how often each STRING occurs in the
+# process' readable memory (heap, stacks, data; /proc/PID/mem, needs
+# ptrace rights: root or the same user with ptrace_scope 0). Prints one
+# count per string, in order; "error" when the memory cannot be read.
+faults_memscan() {
+  python3 - "$@" <<'PY'
+import re, sys
+pid, pats = sys.argv[1], [s.encode() for s in sys.argv[2:]]
+counts = [0] * len(pats)
+try:
+    maps = open("/proc/%s/maps" % pid).read().splitlines()
+    mem = open("/proc/%s/mem" % pid, "rb", 0)
+except OSError:
+    print("\n".join("error" for _ in pats))
+    sys.exit(0)
+for line in maps:
+    f = line.split()
+    if "r" not in f[1] or (len(f) > 5 and f[5] in ("[vvar]", "[vsyscall]")):
+        continue
+    lo, hi = (int(x, 16) for x in f[0].split("-"))
+    try:
+        mem.seek(lo)
+        data = mem.read(hi - lo)
+    except (OSError, ValueError, OverflowError):
+        continue
+    for i, p in enumerate(pats):
+        counts[i] += data.count(p)
+print("\n".join(str(c) for c in counts))
+PY
+}
+
+# faults_key_forms KEY: the spellings of a key to search for: upper, lower,
+# and in pairs separated by spaces (both cases), one per line.
+faults_key_forms() {
+  local u l
+  u=$(tr 'a-f' 'A-F' <<<"$1" | tr -d ' ')
+  l=$(tr 'A-F' 'a-f' <<<"$u")
+  printf '%s\n%s\n%s\n%s\n' "$u" "$l" "$(sed 's/../& /g; s/ $//' <<<"$u")" \
+    "$(sed 's/../& /g; s/ $//' <<<"$l")"
+}

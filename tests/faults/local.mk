@@ -22,7 +22,8 @@ FAULT_TESTS = \
 	tests/faults/test_partial.sh \
 	tests/faults/test_unplug.sh \
 	tests/faults/test_many_meters.sh \
-	tests/faults/test_valgrind.sh
+	tests/faults/test_valgrind.sh \
+	tests/faults/test_key_hygiene.sh
 TESTS += $(FAULT_TESTS)
 dist_noinst_SCRIPTS += $(FAULT_TESTS) tests/faults/faults-lib.sh \
 	tests/faults/soak.sh tests/faults/fdwatch

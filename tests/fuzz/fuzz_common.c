@@ -326,6 +326,38 @@ size_t fz_seal_apdu(const fz_seal *s, const uint8_t *plain, size_t n,
   return ok ? total : 0;
 }
 
+bool fz_untagged_accepted_with_auth_key(void) {
+  static int answer = -1;
+  if (answer >= 0)
+    return answer;
+  /* 0F, invoke id, no date-time, {OBIS 1.8.0, u32 12937, {0, Wh}} */
+  static const uint8_t plain[] = {0x0F, 0, 0, 0, 1, 0x00, 0x02, 0x03, 0x09,
+                                  0x06, 1, 0, 1, 8, 0, 255, 0x06, 0, 0, 0x32,
+                                  0x89, 0x02, 0x02, 0x0F, 0, 0x16, 0x1E};
+  fz_seal s = {.system_title = {'K', 'F', 'M', 0, 0, 0, 0, 1},
+               .sc = 0x20,
+               .fc = 1,
+               .key = fz_keys[0],
+               .auth_key = fz_auth_key};
+  uint8_t apdu[128], frames[256];
+  size_t n = fz_seal_apdu(&s, plain, sizeof plain, apdu, sizeof apdu), k;
+  size_t m = fz_mbus_wrap(apdu, n, 250, 16, frames, sizeof frames, &k);
+  FZ_CHECK(n > 0 && m > 0, "probe telegram");
+  sm_options o;
+  memset(&o, 0, sizeof o);
+  o.input = SM_INPUT_MBUS;
+  o.has_key = o.has_auth_key = true;
+  memcpy(o.key, fz_keys[0], SM_KEY_LEN);
+  memcpy(o.auth_key, fz_auth_key, SM_KEY_LEN);
+  sm_decoder *d = sm_decoder_new(&o, NULL);
+  FZ_CHECK(d != NULL, "probe decoder");
+  size_t used;
+  const sm_telegram *t;
+  answer = sm_decoder_feed(d, frames, m, &used, &t) == SM_TELEGRAM;
+  sm_decoder_free(d);
+  return answer;
+}
+
 size_t fz_open_apdu(const uint8_t *apdu, size_t n, const uint8_t *key,
                     uint8_t *plain, size_t cap, fz_seal *hdr) {
   if (n < 11 || apdu[0] != 0xDB || apdu[1] != 0x08)

@@ -92,6 +92,13 @@ size_t fz_mbus_wrap(const uint8_t *apdu, size_t n, size_t seg,
                     size_t max_frames, uint8_t *out, size_t cap,
                     size_t *frames);
 
+/* Does this decoder deliver an untagged (SC 0x20) telegram when an
+ * authentication key is configured? Probed once with a sealed telegram.
+ * (Accepting it lets an on-path attacker strip the tag of an SC 0x30
+ * telegram by flipping its SC byte; the oracles follow whichever policy the
+ * decoder has.) */
+bool fz_untagged_accepted_with_auth_key(void);
+
 /* Decrypt a general-glo-ciphering APDU with key (tag not checked) into
  * plain. Returns the plaintext length or 0 when it is not one. */
 size_t fz_open_apdu(const uint8_t *apdu, size_t n, const uint8_t *key,

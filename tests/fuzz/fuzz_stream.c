@@ -21,6 +21,7 @@
  * termination, formatters), no encrypted telegram without a key, a tagged
  * telegram is authenticated whenever an auth key is configured, and frame
  * counters per system title only go up (except through a counted restart).
+ * NULL arguments are refused with SM_ERR_ARG.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@ typedef struct title_seen {
 typedef struct run {
   sm_decoder *d;
   bool has_key, has_auth_key;
+  bool untagged_ok; /* decoder policy: see fz_untagged_accepted_... */
   uint64_t fed; /* bytes taken so far */
   sm_stats prev;
   title_seen titles[SM_MAX_TITLES + 1];
@@ -57,6 +59,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argv;
   if (sm_crypto_init() != SM_NEED_MORE)
     fz_fail("sm_crypto_init failed");
+  fprintf(stderr, "fuzz_stream: untagged telegrams with an auth key: %s\n",
+          fz_untagged_accepted_with_auth_key() ? "accepted" : "refused");
   return 0;
 }
 
@@ -124,6 +128,8 @@ static void check_telegram(run *r, const sm_telegram *t, bool restarted) {
   if (t->security & 0x10) {
     FZ_CHECK(t->authenticated == r->has_auth_key,
              "tagged telegram: authenticated != auth key configured");
+  } else if (r->has_auth_key && !r->untagged_ok) {
+    fz_fail("untagged telegram delivered although an auth key is set");
   }
   check_counter(r, t, restarted);
 }
@@ -194,6 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FZ_CHECK(r.d != NULL && err == SM_NEED_MORE, "sm_decoder_new failed");
   r.has_key = o.has_key;
   r.has_auth_key = o.has_auth_key;
+  r.untagged_ok = fz_untagged_accepted_with_auth_key();
 
   for (size_t i = 0; n > 0; i++) {
     uint8_t plan = hdr[1 + i % 4];
@@ -209,6 +216,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   feed(&r, NULL, 0); /* drain */
   idle(&r);
   feed(&r, NULL, 0);
+
+  /* API misuse is refused, and changes nothing. */
+  size_t used;
+  const sm_telegram *t;
+  uint8_t byte = 0x68;
+  FZ_CHECK(sm_decoder_feed(NULL, &byte, 1, &used, &t) == SM_ERR_ARG &&
+               sm_decoder_feed(r.d, NULL, 1, &used, &t) == SM_ERR_ARG &&
+               sm_decoder_feed(r.d, &byte, 1, NULL, &t) == SM_ERR_ARG &&
+               sm_decoder_feed(r.d, &byte, 1, &used, NULL) == SM_ERR_ARG,
+           "API misuse not refused with SM_ERR_ARG");
+  check_stats(&r, SM_NEED_MORE);
   sm_decoder_forget_counters(r.d);
   sm_decoder_free(r.d);
   return 0;

@@ -28,10 +28,12 @@
  * whose envelope is valid (<= 16 frames, <= SM_MAX_APDU, right auth key) is
  * lost, no record is delivered twice or out of order, a record is never
  * delivered before its last byte was fed, and nothing sealed for a wrong
- * auth key is ever delivered. In bare-APDU framing the decoder resyncs
- * byte by byte after a rejected APDU and may find APDU-like bytes inside
- * it, so there the oracle stops at the first rejected record.
+ * auth key is ever delivered (nor, if the decoder refuses them, anything
+ * untagged while an auth key is set). A bare-APDU decoder may resync
+ * inside a rejected APDU and find APDU-like bytes there, so in that
+ * framing the oracle stops at the first rejected record.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +67,7 @@ typedef struct oracle {
   size_t n_rec, next;
   bool apdu_framing;
   enum auth_mode auth;
+  bool untagged_ok; /* decoder policy: see fz_untagged_accepted_... */
   bool poisoned; /* bare APDUs: a record was rejected */
   bool delivered_title[N_TITLES];
   uint32_t last_fc[N_TITLES];
@@ -81,6 +84,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argv;
   if (sm_crypto_init() != SM_NEED_MORE)
     fz_fail("sm_crypto_init failed");
+  fprintf(stderr, "fuzz_telegram: untagged telegrams with an auth key: %s\n",
+          fz_untagged_accepted_with_auth_key() ? "accepted" : "refused");
   return 0;
 }
 
@@ -102,6 +107,8 @@ static bool possible(const oracle *o, const record *r) {
     return false;
   if (r->apdu_len > SM_MAX_APDU || (!o->apdu_framing && r->frames > 16))
     return false;
+  if (r->encrypted && !(r->sc & 0x10) && o->auth != AUTH_NONE)
+    return o->untagged_ok;
   return !(r->encrypted && (r->sc & 0x10) && o->auth == AUTH_WRONG);
 }
 
@@ -291,6 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                           AUTH_RIGHT};
   o.auth = auths[cfg & 3];
   o.apdu_framing = (cfg & 4) != 0;
+  o.untagged_ok = fz_untagged_accepted_with_auth_key();
 
   /* Each plaintext byte becomes at most 12 stream bytes (1-byte frames). */
   size_t cap = 12 * size + 64 * MAX_RECORDS + 64;

@@ -14,6 +14,9 @@
 #   make fuzz-replay   the targets built with $(CC) (gcc) + ASan + UBSan and
 #                      a plain main (replay_main.c), run over the seeds, the
 #                      grown corpora and the regressions; -t 5 s per input
+#   make fuzz-coverage line/branch coverage of decoder/*.c reached by the
+#                      seeds + grown corpora (clang source-based coverage,
+#                      report in tests/fuzz/coverage/)
 # Variables: FUZZ_CC (clang), FUZZ_TARGETS, FUZZ_SECONDS, FUZZ_RUNS,
 # FUZZ_SMOKE_SECONDS, FUZZ_FLAGS (extra libFuzzer flags, e.g. -jobs=1).
 
@@ -151,9 +154,37 @@ fuzz-replay: $(FUZZ_REPLAY_BINS) fuzz-corpus
 	  tests/fuzz/replay_$${t#fuzz_} -t 5 $$dirs || exit 1; \
 	done
 
+FUZZ_LLVM_PROFDATA = llvm-profdata
+FUZZ_LLVM_COV = llvm-cov
+fuzz-coverage: fuzz-corpus
+	@srcs=; for f in $(decoder_libsmdecoder_la_SOURCES); do \
+	  case $$f in *.c) srcs="$$srcs $(top_srcdir)/$$f";; esac; \
+	done; \
+	rm -rf tests/fuzz/coverage; $(MKDIR_P) tests/fuzz/coverage || exit 1; \
+	bins=; for t in $(FUZZ_TARGETS); do \
+	  b=tests/fuzz/coverage/$$t; \
+	  $(FUZZ_CC) -g -O0 -fprofile-instr-generate -fcoverage-mapping \
+	    -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
+	    -I$(top_srcdir)/decoder -I$(top_srcdir)/tests/fuzz \
+	    $(GCRYPT_CFLAGS) -o $$b $(top_srcdir)/tests/fuzz/$$t.c \
+	    $(top_srcdir)/tests/fuzz/fuzz_common.c \
+	    $(top_srcdir)/tests/fuzz/replay_main.c $$srcs $(FUZZ_LIBS) || exit 1; \
+	  dirs="tests/fuzz/seeds/$$t"; \
+	  test -d tests/fuzz/corpus/$$t && dirs="$$dirs tests/fuzz/corpus/$$t"; \
+	  LLVM_PROFILE_FILE=$$b.profraw $$b $$dirs || exit 1; \
+	  if test -z "$$bins"; then bins=$$b; else bins="$$bins -object $$b"; fi; \
+	done; \
+	$(FUZZ_LLVM_PROFDATA) merge -sparse tests/fuzz/coverage/*.profraw \
+	  -o tests/fuzz/coverage/all.profdata || exit 1; \
+	$(FUZZ_LLVM_COV) report -instr-profile=tests/fuzz/coverage/all.profdata \
+	  $$bins $$srcs | tee tests/fuzz/coverage/report.txt; \
+	$(FUZZ_LLVM_COV) show -format=html -output-dir=tests/fuzz/coverage/html \
+	  -instr-profile=tests/fuzz/coverage/all.profdata $$bins $$srcs && \
+	echo "fuzz-coverage: tests/fuzz/coverage/html/index.html"
+
 fuzz-smoke: fuzz-build
 	SM_SRCDIR='$(abs_top_srcdir)' SM_BUILDDIR='$(abs_top_builddir)' \
 	FUZZ_SMOKE_SECONDS='$(FUZZ_SMOKE_SECONDS)' \
 	  $(SHELL) $(top_srcdir)/tests/fuzz/test_fuzz_smoke.sh
 
-.PHONY: fuzz fuzz-build fuzz-corpus fuzz-smoke fuzz-replay
+.PHONY: fuzz fuzz-build fuzz-corpus fuzz-smoke fuzz-replay fuzz-coverage

@@ -19,6 +19,7 @@ targets="fuzz_stream fuzz_telegram fuzz_axdr fuzz_names"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sm-fuzz.XXXXXX") || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export UBSAN_OPTIONS=print_stacktrace=1
+unset FUZZ_KNOWN # every check on: a known open bug still fails CI
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 
 # The tools: clang with libFuzzer (never skip: missing is a failure).
@@ -74,7 +75,9 @@ for t in $targets; do
   fi
 
   mkdir -p "$tmp/corpus/$t"
-  "$bin" -max_total_time="$secs" -timeout=5 -max_len=$len \
+  # nice: make check runs tests in parallel; timing-sensitive ones (e2e)
+  # should not lose their core to a fuzzer.
+  nice -n 5 "$bin" -max_total_time="$secs" -timeout=5 -max_len=$len \
     -dict="$fz/dlms.dict" -print_final_stats=1 \
     -artifact_prefix="$tmp/art/$t-" "$tmp/corpus/$t" "$tmp/seeds/$t" \
     >"$tmp/$t.log" 2>&1

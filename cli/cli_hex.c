@@ -1,15 +1,6 @@
 /* cli_hex.c - streaming hex text decoder for --hex. */
 #include "cli_hex.h"
-
-static int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
+#include "sm_names.h"
 
 static bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
@@ -39,7 +30,7 @@ static int hex_char(cli_hex *h, char c, uint8_t *out) {
     h->in_comment = true;
     return 0;
   }
-  v = hex_value(c);
+  v = sm_hex_digit(c);
   if (v < 0) {
     h->bad = c;
     return -1;

@@ -4,7 +4,7 @@
 
 #include "sm_names.h"
 
-static int nibble(char c) {
+int sm_hex_digit(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
   if (c >= 'a' && c <= 'f')
@@ -22,7 +22,7 @@ long sm_hex_decode(const char *text, size_t text_len, uint8_t *out,
     char c = text[i];
     if (isspace((unsigned char)c) || c == ':' || c == '-')
       continue;
-    int v = nibble(c);
+    int v = sm_hex_digit(c);
     if (v < 0)
       return -1;
     if (high < 0) {

@@ -55,6 +55,9 @@ size_t sm_datetime_format(const sm_datetime *dt, char *buf, size_t size);
 long sm_hex_decode(const char *text, size_t text_len, uint8_t *out,
                    size_t size);
 
+/* Value of one hex digit, or -1. */
+int sm_hex_digit(char c);
+
 /* A key: exactly 32 hex digits (whitespace ignored). Returns 0 or -1. */
 int sm_key_parse(const char *text, uint8_t key[SM_KEY_LEN]);
 

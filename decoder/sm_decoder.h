@@ -60,8 +60,11 @@ typedef enum sm_status {
   SM_ERR_UNSUPPORTED = -5,   /* unknown APDU, security suite or layout */
   SM_ERR_APDU_LENGTH = -6,   /* APDU shorter than its own length field */
   SM_ERR_NO_KEY = -7,        /* telegram is encrypted, no key configured */
-  SM_ERR_KEY_WRONG = -8,     /* decryption gave no valid APDU: key wrong? */
-  SM_ERR_TAG = -9,           /* GCM tag mismatch: auth key wrong or corrupt */
+  SM_ERR_KEY_WRONG = -8,     /* decryption gave no valid APDU (with a tag:
+                                the tag failed and so did the plaintext):
+                                the key is probably wrong */
+  SM_ERR_TAG = -9,           /* GCM tag mismatch over a plausible plaintext:
+                                auth key wrong, or the frame is corrupt */
   SM_ERR_CRYPTO = -10,       /* libgcrypt failed (not a data problem) */
   /* Application */
   SM_ERR_AXDR = -11,         /* A-XDR data truncated or invalid */

@@ -159,7 +159,7 @@ size_t sm_value_format(const sm_value *v, char *buf, size_t size) {
 }
 
 size_t sm_datetime_format(const sm_datetime *dt, char *buf, size_t size) {
-  if (!dt->present || dt->year == 0xFFFF || dt->month < 1 || dt->month > 12 ||
+  if (!dt->present || dt->year > 9999 || dt->month < 1 || dt->month > 12 ||
       dt->day < 1 || dt->day > 31) {
     if (size)
       buf[0] = '\0';

@@ -26,7 +26,9 @@ static void dispatch_health(const smp_meter *m, const smp_health *h) {
   const sm_stats *s = &h->decoder;
   submit_derive(m, "total_operations", "telegrams", s->telegrams);
   submit_derive(m, "errors", "checksum", s->checksum_errors);
-  submit_derive(m, "errors", "segment", s->segment_errors);
+  /* A telegram cut off by silence is a lost segment too. */
+  submit_derive(m, "errors", "segment",
+                s->segment_errors + s->partial_drops);
   submit_derive(m, "errors", "decrypt", s->decrypt_errors);
   submit_derive(m, "errors", "tag", s->tag_errors);
   submit_derive(m, "errors", "format", s->format_errors);

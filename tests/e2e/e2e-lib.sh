@@ -15,6 +15,7 @@
 #   E2E_COLLECTD_WRAP   words put before "collectd" by e2e_collectd_start,
 #                       e.g. "valgrind --log-file=..."
 #   E2E_START_WAIT      seconds e2e_collectd_start waits for the socket (60)
+#   E2E_STOP_WAIT       seconds e2e_collectd_stop waits after SIGTERM (20)
 
 . "$SM_SRCDIR/tests/tap.sh"
 
@@ -175,13 +176,13 @@ e2e_collectd_start() {
     bail "collectd $name did not start: $(tail -5 "$E2E_TMP/$name.d/stdout")"
 }
 
-# e2e_collectd_stop [SECONDS]: SIGTERM, wait up to SECONDS (default 20);
-# prints the milliseconds it took. Returns 1 when collectd had to be killed.
+# e2e_collectd_stop: SIGTERM, wait up to 20 s (E2E_STOP_WAIT); prints the
+# milliseconds it took. Returns 1 when collectd had to be killed.
 e2e_collectd_stop() {
   local t0 t1
   t0=$(date +%s%N)
   kill -TERM "$E2E_COLLECTD_PID" 2>/dev/null
-  if ! e2e_reap "$E2E_COLLECTD_PID" "${1:-20}"; then
+  if ! e2e_reap "$E2E_COLLECTD_PID" "${E2E_STOP_WAIT:-20}"; then
     kill -KILL "$E2E_COLLECTD_PID" 2>/dev/null
     return 1
   fi

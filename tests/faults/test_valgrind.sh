@@ -70,7 +70,8 @@ ok "evn: $n telegrams decoded" \
   e2e_wait 60 faults_counter_is vg evn total_operations-telegrams "$n"
 ok "bad: decrypt errors counted" e2e_wait 60 faults_counter_ge vg bad errors-decrypt 50
 t1=$SECONDS
-ms=$(e2e_collectd_stop 180)
+E2E_STOP_WAIT=180
+ms=$(e2e_collectd_stop)
 ok "collectd under valgrind stops on SIGTERM" test -n "$ms"
 diag "shutdown under valgrind took ${ms} ms (leak check included)"
 like "collectd exited normally" "$(cat "$(e2e_log vg)")" 'Exiting normally'

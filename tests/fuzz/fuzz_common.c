@@ -101,26 +101,31 @@ static size_t fmt_time(const void *o, char *b, size_t s) {
   return sm_datetime_format(o, b, s);
 }
 
+/* Bytes after the buffer handed to a formatter must stay untouched. */
 #define FZ_GUARD 16
+static const char guard[FZ_GUARD] = "\x55\x55\x55\x55\x55\x55\x55\x55"
+                                    "\x55\x55\x55\x55\x55\x55\x55\x55";
+
 static size_t check_format(fz_fmt fmt, const void *obj, size_t max,
                            char *full) {
-  char buf[256 + FZ_GUARD];
-  memset(buf, 0x55, sizeof buf);
+  char buf[64 + FZ_GUARD];
+  FZ_CHECK(max <= 64, "check_format: max too large");
+  memset(buf, 0x55, max + FZ_GUARD);
   size_t n = fmt(obj, buf, max);
   FZ_CHECK(n < max, "formatter needs more than its documented maximum");
   FZ_CHECK(memchr(buf, '\0', max) != NULL, "formatter output not terminated");
   FZ_CHECK(strlen(buf) == n, "formatter return value != strlen");
-  for (size_t i = max; i < sizeof buf; i++)
-    FZ_CHECK(buf[i] == 0x55, "formatter wrote past its buffer");
+  FZ_CHECK(!memcmp(buf + max, guard, FZ_GUARD),
+           "formatter wrote past its buffer");
   memcpy(full, buf, n + 1);
   const size_t sizes[] = {0, 1, n / 2, n, n + 1};
   for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
     size_t size = sizes[k];
-    memset(buf, 0x55, sizeof buf);
+    memset(buf, 0x55, size + FZ_GUARD);
     size_t m = fmt(obj, buf, size);
     FZ_CHECK(m == n, "formatter length depends on the buffer size");
-    for (size_t i = size; i < sizeof buf; i++)
-      FZ_CHECK(buf[i] == 0x55, "formatter wrote past a short buffer");
+    FZ_CHECK(!memcmp(buf + size, guard, FZ_GUARD),
+             "formatter wrote past a short buffer");
     if (size == 0)
       continue;
     size_t got = size - 1 < n ? size - 1 : n;

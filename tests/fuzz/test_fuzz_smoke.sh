@@ -59,7 +59,7 @@ keep_crash() { # target log
 mkdir -p "$tmp/art"
 for t in $targets; do
   bin=$b/tests/fuzz/$t
-  case $t in fuzz_names) len=1024 ;; fuzz_axdr) len=5000 ;; *) len=10000 ;; esac
+  case $t in fuzz_names) len=1024 ;; fuzz_axdr) len=4200 ;; *) len=6000 ;; esac
 
   regs=()
   if [ -d "$fz/regressions/$t" ]; then

@@ -29,6 +29,7 @@ for ((i = 1; i <= meters; i++)); do
   blocks+="  <Meter \"$m\">
     Device \"$E2E_TMP/$m.tty\"
     Key \"$(e2e_key_of "$cap")\"
+    MaxAge 3600
   </Meter>
 "
 done

@@ -32,10 +32,12 @@ e2e_conf noise 0.25 <<EOF
   <Meter "vkw">
     Device "$E2E_TMP/vkw.tty"
     Key "$(e2e_key_of "$E2E_VKW")"
+    MaxAge 3600
   </Meter>
   <Meter "evn">
     Device "$E2E_TMP/evn.tty"
     Key "$(e2e_key_of "$E2E_EVN")"
+    MaxAge 3600
   </Meter>
 EOF
 e2e_collectd_start noise

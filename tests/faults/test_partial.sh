@@ -30,14 +30,17 @@ e2e_conf partial 0.25 <<EOF2
   <Meter "long">
     Device "$E2E_TMP/long.tty"
     Key "$(e2e_key_of "$E2E_VKW")"
+    MaxAge 3600
   </Meter>
   <Meter "frame2">
     Device "$E2E_TMP/frame2.tty"
     Key "$(e2e_key_of "$E2E_VKW")"
+    MaxAge 3600
   </Meter>
   <Meter "short">
     Device "$E2E_TMP/short.tty"
     Key "$(e2e_key_of "$E2E_VKW")"
+    MaxAge 3600
   </Meter>
 EOF2
 e2e_collectd_start partial

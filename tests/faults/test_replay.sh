@@ -19,6 +19,7 @@ e2e_conf replay 0.25 <<EOF
   <Meter "home">
     Device "$E2E_TMP/vkw.tty"
     Key "$(e2e_key_of "$E2E_VKW")"
+    MaxAge 3600
   </Meter>
 EOF
 e2e_collectd_start replay

@@ -25,14 +25,17 @@ e2e_conf split 0.25 <<EOF2
   <Meter "byte">
     Device "$E2E_TMP/byte.tty"
     Key "$(e2e_key_of "$E2E_VKW")"
+    MaxAge 3600
   </Meter>
   <Meter "random">
     Device "$E2E_TMP/random.tty"
     Key "$(e2e_key_of "$E2E_VKW")"
+    MaxAge 3600
   </Meter>
   <Meter "slow">
     Device "$E2E_TMP/slow.tty"
     Key "$(e2e_key_of "$E2E_EVN")"
+    MaxAge 3600
   </Meter>
 EOF2
 e2e_collectd_start split

@@ -35,14 +35,17 @@ e2e_conf vg 1 <<EOF
   <Meter "vkw">
     Device "$E2E_TMP/vkw.tty"
     Key "$(e2e_key_of "$E2E_VKW")"
+    MaxAge 3600
   </Meter>
   <Meter "evn">
     Device "$E2E_TMP/evn.tty"
     Key "$(e2e_key_of "$E2E_EVN")"
+    MaxAge 3600
   </Meter>
   <Meter "bad">
     Device "$E2E_TMP/bad.tty"
     Key "$(e2e_key_of "$E2E_EVN")"
+    MaxAge 3600
   </Meter>
 EOF
 vglog=$E2E_TMP/valgrind.log

@@ -58,7 +58,7 @@ typedef struct record {
   unsigned title;
   uint32_t fc;
   size_t frames, apdu_len;
-  size_t end; /* stream offset just past its last byte */
+  size_t start, end; /* its stream offsets: first byte, one past last */
   sm_status direct;
 } record;
 
@@ -280,6 +280,7 @@ static size_t build(oracle *o, const uint8_t *p, size_t n, unsigned key,
                        &r->frames);
       FZ_CHECK(k > 0, "stream buffer");
     }
+    r->start = out;
     out += k;
     r->end = out;
     o->n_rec++;
@@ -329,15 +330,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     n -= k;
   }
   feed(&o, NULL, 0);
-  /* Whatever is left was not delivered: none of it may be owed. A short
-   * trailing unencrypted APDU (< 20 bytes) in bare-APDU framing has no
-   * length field: the decoder waits for more bytes to be sure of its end. */
+  /* Whatever is left was not delivered: none of it may be owed. An
+   * unencrypted APDU has no length field: in bare-APDU framing the decoder
+   * parses one only once 20 bytes (the longest header) are buffered from
+   * its start, so one that begins less than 20 bytes before the end of the
+   * stream - and everything behind it - may still be waiting. */
   for (; o.next < o.n_rec; o.next++) {
     record *r = &o.rec[o.next];
-    bool waits = o.apdu_framing && !r->encrypted && o.next + 1 == o.n_rec &&
-                 r->len < 20;
-    if (!waits)
-      skip_record(&o, r);
+    if (o.apdu_framing && len - r->start < 20)
+      break;
+    skip_record(&o, r);
   }
   sm_decoder_free(o.d);
   free(stream);

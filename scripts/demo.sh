@@ -57,7 +57,7 @@ build() {
   plugin_dir=$builddir/plugin/.libs
   [ -f "$plugin_dir/smartmeter.so" ] ||
     die "smartmeter.so was not built: is collectd-dev installed?"
-  [ -x "$builddir/tests/e2e/sm-reseal" ] || die "tests/e2e/sm-reseal missing"
+  [ -x "$builddir/tests/e2e/sm-forge" ] || die "tests/e2e/sm-forge missing"
 }
 
 # The capture is one telegram; replaying it unchanged would be rejected by
@@ -66,7 +66,7 @@ build() {
 prepare_telegrams() {
   local n=$((seconds / period + 30))
   mkdir -p "$work/telegrams"
-  "$builddir/tests/e2e/sm-reseal" -n "$n" -o "$work/telegrams" "$capture"
+  "$builddir/tests/e2e/sm-forge" -n "$n" -o "$work/telegrams" "$capture"
   # The key goes into a file only the owner can read, as in production.
   (umask 077 && sed -n 's/^# key: *//p' "$capture" >"$work/$meter.key")
 }

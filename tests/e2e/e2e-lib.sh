@@ -3,7 +3,7 @@
 #
 # Each test gets a fresh temp dir, simulated meters (tests/sim/meter-sim
 # on ptys, fed with captures re-encrypted under fresh frame counters by
-# tests/e2e/sm-reseal) and Debian's real collectd in the foreground with
+# tests/e2e/sm-forge -n) and Debian's real collectd in the foreground with
 # PluginDir switched to this build's plugin/.libs, csv + unixsock writers
 # and the logfile plugin. Everything started is killed by id on exit; every
 # wait has a deadline, and a watchdog ends a hung test as a failure.
@@ -64,8 +64,8 @@ e2e_setup() {
   E2E_PLUGIN_DIR=$SM_BUILDDIR/plugin/.libs
   [ -f "$E2E_PLUGIN_DIR/smartmeter.so" ] ||
     bail "plugin not built: $E2E_PLUGIN_DIR/smartmeter.so"
-  E2E_RESEAL=$SM_BUILDDIR/tests/e2e/sm-reseal
-  [ -x "$E2E_RESEAL" ] || bail "missing $E2E_RESEAL"
+  E2E_FORGE=$SM_BUILDDIR/tests/e2e/sm-forge
+  [ -x "$E2E_FORGE" ] || bail "missing $E2E_FORGE"
   E2E_SIM=$SM_SRCDIR/tests/sim/meter-sim
   [ -f "$E2E_SIM" ] || bail "missing $E2E_SIM"
   E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/${E2E_TMP_PREFIX:-sm-e2e}.XXXXXX") ||
@@ -101,7 +101,7 @@ e2e_key_of() { # capture -> its key
 # e2e_telegrams NAME CAPTURE N: N re-encrypted copies in $E2E_TMP/NAME/.
 e2e_telegrams() {
   mkdir -p "$E2E_TMP/$1"
-  "$E2E_RESEAL" -n "$3" -o "$E2E_TMP/$1" "$2" || bail "sm-reseal $2"
+  "$E2E_FORGE" -n "$3" -o "$E2E_TMP/$1" "$2" || bail "sm-forge $2"
 }
 
 # e2e_sim_start NAME PERIOD [meter-sim options...]: replays the files of

@@ -1,13 +1,17 @@
 # tests/e2e: end-to-end tests against Debian's real collectd, with the
 # plugin from this build tree and simulated meters (tests/sim/meter-sim).
 #
-# sm-reseal is built with the normal build (not only for `make check`):
-# scripts/demo.sh needs it too. It re-encrypts a capture under fresh frame
-# counters so replays pass the decoder's replay guard.
-noinst_PROGRAMS += tests/e2e/sm-reseal
-tests_e2e_sm_reseal_SOURCES = tests/e2e/sm-reseal.c
-tests_e2e_sm_reseal_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
-tests_e2e_sm_reseal_LDADD = $(GCRYPT_LIBS)
+# sm-forge seals a capture's plaintext again under fresh frame counters
+# (so replays pass the decoder's replay guard), chosen ones (replays), or
+# another security control (SC 0x30 with a tag), via the test encoder
+# (tests/unit/encoder.c). Built with the normal build, not only for `make
+# check`: scripts/demo.sh needs it too.
+noinst_PROGRAMS += tests/e2e/sm-forge
+tests_e2e_sm_forge_SOURCES = tests/e2e/sm-forge.c \
+	tests/unit/encoder.c tests/unit/encoder.h
+tests_e2e_sm_forge_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_e2e_sm_forge_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
+tests_e2e_sm_forge_LDADD = $(GCRYPT_LIBS)
 
 # The identifier table of doc/CONTRACTS.md, row by row (plain C, TAP).
 check_PROGRAMS += tests/e2e/test_ident

@@ -9,12 +9,9 @@
 E2E_TMP_PREFIX=sm-faults
 . "$SM_SRCDIR/tests/e2e/e2e-lib.sh"
 
-# faults_setup SECONDS: e2e_setup (watchdog SECONDS) + sm-forge.
+# faults_setup SECONDS: e2e_setup (watchdog SECONDS; checks sm-forge).
 faults_setup() {
   e2e_setup "$1"
-  FAULTS_FORGE=$SM_BUILDDIR/tests/faults/sm-forge
-  [ -x "$FAULTS_FORGE" ] ||
-    bail "missing $FAULTS_FORGE (make check builds it)"
   FAULTS_T0=$SECONDS
 }
 
@@ -24,7 +21,7 @@ faults_forge() {
   local name=$1 capture=$2
   shift 2
   mkdir -p "$E2E_TMP/$name"
-  "$FAULTS_FORGE" -o "$E2E_TMP/$name" "$@" "$capture" ||
+  "$E2E_FORGE" -o "$E2E_TMP/$name" "$@" "$capture" ||
     bail "sm-forge $name $*"
 }
 

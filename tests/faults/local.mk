@@ -3,16 +3,8 @@
 # (tests/sim/meter-sim) and the helpers of tests/e2e/e2e-lib.sh; see
 # tests/faults/README.md. soak.sh is a script for release figures, not a
 # test (10 minutes).
-#
-# sm-forge: telegrams from a capture via the test encoder (tests/unit/
-# encoder.c): chosen frame counters (replays), SC 0x30 with an auth key,
-# the power value set to the frame counter to tell telegrams apart.
-check_PROGRAMS += tests/faults/sm-forge
-tests_faults_sm_forge_SOURCES = tests/faults/sm-forge.c \
-	tests/unit/encoder.c tests/unit/encoder.h
-tests_faults_sm_forge_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
-tests_faults_sm_forge_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
-tests_faults_sm_forge_LDADD = $(GCRYPT_LIBS)
+# The telegrams come from tests/e2e/sm-forge (chosen frame counters,
+# SC 0x30 with an auth key, the power value set to the frame counter).
 
 FAULT_TESTS = \
 	tests/faults/test_replay.sh \

@@ -16,7 +16,7 @@
 # and no more telegrams were lost than vanishes.
 #
 #   SM_SRCDIR=$PWD SM_BUILDDIR=/tmp/build tests/faults/soak.sh
-# (after `make check` or `make tests/faults/sm-forge` in the build dir).
+# (after `make check` or `make tests/e2e/sm-forge` in the build dir).
 . "$SM_SRCDIR/tests/faults/faults-lib.sh"
 seconds=${SOAK_SECONDS:-600}
 period=0.2

@@ -1,15 +1,20 @@
-/* sm-forge.c - TEST ONLY: telegrams for the fault tests, made from a real
+/* sm-forge.c - TEST ONLY: telegrams for the simulator, made from a real
  * capture with the test encoder (tests/unit/encoder.c).
  *
- *   sm-forge [-k KEYHEX] [-s SC] [-a AUTHKEYHEX] [-v] [-p] -c COUNTERS
- *            -o OUTDIR CAPTURE.hex
+ *   sm-forge [-k KEYHEX] [-s SC] [-a AUTHKEYHEX] [-v] [-p]
+ *            (-n N | -c COUNTERS) -o OUTDIR CAPTURE.hex
  *
- * The capture (tests/vectors format: "# key:" header, then hex M-Bus long
+ * Why: the decoder rejects a frame counter it has seen (replay guard), so a
+ * capture replayed as is yields one telegram and then only replays. The
+ * capture (tests/vectors format: "# key:" header, then hex M-Bus long
  * frames) is unwrapped and decrypted (SC 0x20/0x21/0x30 alike; a tag is
- * not checked), then sealed again once per frame counter in COUNTERS and
- * written as OUTDIR/t00001.hex, t00002.hex ... in the same format, wrapped
- * into M-Bus frames of the capture's first segment size.
+ * not checked), then sealed again once per frame counter and written as
+ * OUTDIR/t00001.hex, t00002.hex ... in the same format, wrapped into M-Bus
+ * frames of the capture's first segment size (for the real captures the
+ * bytes equal the meter's, except counter, ciphertext and checksums).
  *
+ *   -n N         the N frame counters after the capture's own: minutes of
+ *                replay for the e2e tests and scripts/demo.sh.
  *   -c COUNTERS  comma-separated frame counters or ranges, in the order
  *                they are to be sent: "5-11,5,11,12-14" gives a replay of
  *                5 and a duplicate of 11. A counter may repeat (a replay).
@@ -167,7 +172,7 @@ static int write_capture(const char *dir, long i, const uint8_t *w, size_t n,
 
 static int usage(void) {
   fprintf(stderr, "usage: sm-forge [-k KEYHEX] [-s SC] [-a AUTHKEYHEX] [-v] "
-                  "[-p] -c COUNTERS -o OUTDIR CAPTURE.hex\n");
+                  "[-p] (-n N | -c COUNTERS) -o OUTDIR CAPTURE.hex\n");
   return 2;
 }
 
@@ -177,10 +182,10 @@ int main(int argc, char **argv) {
   static uint32_t counters[MAX_COUNTERS];
   char key_hex[64] = "";
   const char *dir = NULL, *clist = NULL, *auth_hex = NULL;
-  long sc = -1;
+  long sc = -1, after = 0;
   bool vary = false, print = false;
   int opt;
-  while ((opt = getopt(argc, argv, "k:s:a:c:o:vp")) != -1) {
+  while ((opt = getopt(argc, argv, "k:s:a:c:n:o:vp")) != -1) {
     switch (opt) {
     case 'k':
       snprintf(key_hex, sizeof(key_hex), "%s", optarg);
@@ -196,6 +201,11 @@ int main(int argc, char **argv) {
     case 'c':
       clist = optarg;
       break;
+    case 'n':
+      after = strtol(optarg, NULL, 10);
+      if (after < 1 || after > MAX_COUNTERS)
+        return usage();
+      break;
     case 'o':
       dir = optarg;
       break;
@@ -209,7 +219,8 @@ int main(int argc, char **argv) {
       return usage();
     }
   }
-  if (optind + 1 != argc || (!print && (dir == NULL || clist == NULL)))
+  if (optind + 1 != argc || (clist != NULL && after > 0) ||
+      (!print && (dir == NULL || (clist == NULL && after == 0))))
     return usage();
   if (!gcry_check_version(GCRYPT_VERSION))
     return fail("libgcrypt version mismatch", NULL), 1;
@@ -245,9 +256,14 @@ int main(int argc, char **argv) {
   if (power < 0)
     return fail("-v: no u32 OBIS 1.0.1.7.0.255 in the plaintext", NULL), 1;
 
-  long count = parse_counters(clist, counters, MAX_COUNTERS);
-  if (count <= 0)
-    return fail("bad -c list", clist), 2;
+  long count = after;
+  for (long i = 0; i < after; i++)
+    counters[i] = h.fc + 1 + (uint32_t)i;
+  if (clist != NULL) {
+    count = parse_counters(clist, counters, MAX_COUNTERS);
+    if (count <= 0)
+      return fail("bad -c list", clist), 2;
+  }
   for (long i = 0; i < count; i++) {
     p.fc = counters[i];
     if (vary) {

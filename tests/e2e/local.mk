@@ -11,7 +11,7 @@ tests_e2e_sm_forge_SOURCES = tests/e2e/sm-forge.c \
 	tests/unit/encoder.c tests/unit/encoder.h
 tests_e2e_sm_forge_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_e2e_sm_forge_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
-tests_e2e_sm_forge_LDADD = $(GCRYPT_LIBS)
+tests_e2e_sm_forge_LDADD = decoder/libsmdecoder.la $(GCRYPT_LIBS)
 
 # The identifier table of doc/CONTRACTS.md, row by row (plain C, TAP).
 check_PROGRAMS += tests/e2e/test_ident

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "encoder.h"
+#include "sm_names.h"
 
 #define MAX_BYTES 8192
 #define MAX_COUNTERS 100000
@@ -48,41 +49,6 @@
 static int fail(const char *msg, const char *arg) {
   fprintf(stderr, "sm-forge: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
   return -1;
-}
-
-static int hex_digit(int c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/* Hex with any whitespace; 0 on success. */
-static int hex_to_bytes(const char *s, uint8_t *out, size_t max, size_t *len) {
-  int hi = -1;
-  *len = 0;
-  for (; *s; s++) {
-    if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-      continue;
-    int d = hex_digit((unsigned char)*s);
-    if (d < 0 || (hi < 0 && *len >= max))
-      return -1;
-    if (hi < 0) {
-      hi = d;
-    } else {
-      out[(*len)++] = (uint8_t)(hi << 4 | d);
-      hi = -1;
-    }
-  }
-  return hi < 0 ? 0 : -1;
-}
-
-static int key16(const char *hex, uint8_t key[16]) {
-  size_t n = 0;
-  return hex_to_bytes(hex, key, 16, &n) == 0 && n == 16 ? 0 : -1;
 }
 
 /* Comment lines start with '#'; "# key: HEX" is remembered. */
@@ -110,8 +76,10 @@ static int load(const char *path, uint8_t *wire, size_t *wire_len,
     used += n;
   }
   fclose(f);
-  if (hex_to_bytes(text, wire, MAX_BYTES, wire_len) != 0)
+  long got = sm_hex_decode(text, used, wire, MAX_BYTES);
+  if (got < 0)
     return fail("not hex", path);
+  *wire_len = (size_t)got;
   return 0;
 }
 
@@ -231,9 +199,9 @@ int main(int argc, char **argv) {
     return 1;
   enc_params p;
   memset(&p, 0, sizeof(p));
-  if (key16(key_hex, p.key) != 0)
+  if (sm_key_parse(key_hex, p.key) != 0)
     return fail("no 32-hex-digit key (-k or '# key:' header)", NULL), 1;
-  if (auth_hex != NULL && key16(auth_hex, p.auth_key) != 0)
+  if (auth_hex != NULL && sm_key_parse(auth_hex, p.auth_key) != 0)
     return fail("-a needs 32 hex digits", NULL), 1;
   size_t apdu_len =
       enc_mbus_unwrap(wire, wire_len, apdu, sizeof(apdu), &first_seg);

@@ -63,6 +63,16 @@ faults_sim_sent() {
   grep ' sent telegram ' "$E2E_TMP/$1.sim.log" 2>/dev/null | grep -vc ' cut='
 }
 
+# faults_sims_done N NAME...: true once every simulator NAME has sent
+# telegram N (the simulators count from 1).
+faults_sims_done() {
+  local n=$1 m
+  shift
+  for m in "$@"; do
+    grep -q " sent telegram $n " "$E2E_TMP/$m.sim.log" 2>/dev/null || return 1
+  done
+}
+
 # faults_stats < numbers -> "median max min n" (empty input: "- - - 0").
 faults_stats() {
   sort -g | awk '{ v[NR] = $1 }

@@ -54,13 +54,8 @@ e2e_conf auth 1 <<EOF
 EOF
 e2e_collectd_start auth
 
-all_sent() {
-  local m
-  for m in right noauth wrong badkey; do
-    grep -q "sent telegram $sent " "$E2E_TMP/$m.sim.log" || return 1
-  done
-}
-ok "simulators sent $sent telegrams each" e2e_wait 180 all_sent
+ok "simulators sent $sent telegrams each" \
+  e2e_wait 180 faults_sims_done "$sent" right noauth wrong badkey
 for m in right noauth wrong badkey; do
   diag "$m: simulator sent $(faults_sim_sent "$m") whole telegrams"
 done

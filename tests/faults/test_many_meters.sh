@@ -46,18 +46,14 @@ for ((i = 1; i <= meters; i++)); do
 done
 diag "devices opened $((SECONDS - t_first)) s after the first simulator; simulators already sending then: ${early[*]:-none}"
 
-first() { grep -q ' sent telegram 1 ' "$E2E_TMP/m1.sim.log"; }
-e2e_wait 120 first
+e2e_wait 120 faults_sims_done 1 m1
 cpu0=$(faults_cpu_ms "$pid")
 rss0=$(faults_rss_kb "$pid")
 t0=$(date +%s.%N)
-all_done() {
-  local i
-  for ((i = 1; i <= meters; i++)); do
-    grep -q "sent telegram $count " "$E2E_TMP/m$i.sim.log" || return 1
-  done
-}
-ok "all simulators sent $count telegrams" e2e_wait $((count + 240)) all_done
+names=()
+for ((i = 1; i <= meters; i++)); do names+=("m$i"); done
+ok "all simulators sent $count telegrams" \
+  e2e_wait $((count + 240)) faults_sims_done "$count" "${names[@]}"
 cpu1=$(faults_cpu_ms "$pid")
 rss1=$(faults_rss_kb "$pid")
 t1=$(date +%s.%N)

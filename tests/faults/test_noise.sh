@@ -42,10 +42,9 @@ e2e_conf noise 0.25 <<EOF
 EOF
 e2e_collectd_start noise
 
-sim_done() { grep -q "sent telegram $sent " "$E2E_TMP/$1.sim.log"; }
 want=$(seq 1 "$sent" | tr '\n' ' ')
 for m in vkw evn; do
-  ok "$m: simulator sent $sent telegrams" e2e_wait 180 sim_done "$m"
+  ok "$m: simulator sent $sent telegrams" e2e_wait 180 faults_sims_done "$sent" "$m"
   noise=$(awk '/ noise / { n += $3 } END { print n + 0 }' "$E2E_TMP/$m.sim.log")
   bytes=$(awk '/ sent telegram / { sub("bytes=", "", $6); n += $6 } END { print n + 0 }' "$E2E_TMP/$m.sim.log")
   fakes=$(grep -c ' noise ' "$E2E_TMP/$m.sim.log")

@@ -45,9 +45,8 @@ e2e_conf partial 0.25 <<EOF2
 EOF2
 e2e_collectd_start partial
 
-sim_done() { grep -q "sent telegram $n " "$E2E_TMP/$1.sim.log"; }
 for m in long frame2 short; do
-  ok "$m: simulator sent $n telegrams" e2e_wait 180 sim_done "$m"
+  ok "$m: simulator sent $n telegrams" e2e_wait 180 faults_sims_done "$n" "$m"
   whole=$(faults_sim_sent "$m")
   cuts=$(grep -c ' cut=' "$E2E_TMP/$m.sim.log")
   is "$m: $cuts of $n telegrams were cut" "$cuts" $((n / 3))

@@ -24,8 +24,8 @@ e2e_conf replay 0.25 <<EOF
 EOF
 e2e_collectd_start replay
 
-sim_done() { grep -q "sent telegram $sent " "$E2E_TMP/vkw.sim.log"; }
-ok "simulator sent all $sent telegrams" e2e_wait 120 sim_done
+ok "simulator sent all $sent telegrams" \
+  e2e_wait 120 faults_sims_done "$sent" vkw
 ok "replays counted: errors-replay = 2" \
   e2e_wait 30 faults_counter_is replay home errors-replay 2
 ok "fresh telegrams decoded: telegrams = 10" \

@@ -40,10 +40,9 @@ e2e_conf split 0.25 <<EOF2
 EOF2
 e2e_collectd_start split
 
-sim_done() { grep -q "sent telegram $2 " "$E2E_TMP/$1.sim.log"; }
 for m in byte random slow; do
   n=${sent[$m]}
-  ok "$m: simulator sent $n telegrams" e2e_wait 180 sim_done "$m" "$n"
+  ok "$m: simulator sent $n telegrams" e2e_wait 180 faults_sims_done "$n" "$m"
   e2e_wait 30 faults_counter_is split "$m" total_operations-telegrams "$n"
   is "$m: every telegram decoded" \
     "$(faults_counter split "$m" total_operations-telegrams)" "$n"

@@ -60,13 +60,8 @@ gcrypt=$(ldd "$E2E_PLUGIN_DIR/smartmeter.so" | awk '/libgcrypt/ { print $3 }')
 e2e_collectd_start vg LD_PRELOAD="$gcrypt"
 diag "collectd under valgrind up after $((SECONDS - t0)) s"
 
-all_sent() {
-  local m
-  for m in vkw evn bad; do
-    grep -q "sent telegram $n " "$E2E_TMP/$m.sim.log" || return 1
-  done
-}
-ok "simulators sent $n telegrams each" e2e_wait 300 all_sent
+ok "simulators sent $n telegrams each" \
+  e2e_wait 300 faults_sims_done "$n" vkw evn bad
 ok "vkw: $n telegrams decoded" \
   e2e_wait 60 faults_counter_is vg vkw total_operations-telegrams "$n"
 ok "evn: $n telegrams decoded" \

@@ -77,8 +77,10 @@ for kv in voltage_l1=233 voltage_l2=232.8 voltage_l3=232.7 current_l1=0.31 \
     "${kv#*=}"
 done
 is "tag keys" "$(out_influx_rows sm_execd 'SHOW TAG KEYS FROM smartmeter' | cut -d'|' -f2 | tr '\n' ' ')" "meter "
-n_lines=$(wc -l <"$E2E_TMP/lines1")
+# Points first: the poster appends a line to lines1 before POSTing it, so
+# counting lines afterwards can only see more, never fewer, than posted.
 n_points=$(out_influx_value sm_execd "SELECT count(energy_import) FROM smartmeter WHERE $where")
+n_lines=$(wc -l <"$E2E_TMP/lines1")
 ok "one point per line ($n_lines lines, ${n_points:-0} points)" \
   test "${n_points:-0}" -ge 3 -a "${n_points:-0}" -le "$n_lines"
 t=$(out_influx_rows sm_execd "SELECT last(energy_import) FROM smartmeter WHERE $where" | cut -d'|' -f2)

@@ -379,34 +379,52 @@ static void telegram_clear(sm_telegram *t) {
   t->values_truncated = false;
 }
 
-/* 0F, invoke id, optional date-time. A wrong key turns all of this into
+/* 0F, invoke id (4 bytes), a date-time (0C + 12 bytes, or the typed
+ * 09 0C + 12 bytes) or 00 for none, then a structure or an array. Sets
+ * *clock (0: no date-time) and *body. A wrong key turns all of this into
  * noise, so failing here means "key probably wrong", not "bad data". */
+static sm_status header_layout(const uint8_t *p, size_t n, size_t *clock,
+                               size_t *body) {
+  if (n < 6 || p[0] != 0x0F)
+    return SM_ERR_KEY_WRONG;
+  size_t pos = 5;
+  *clock = 0;
+  if (p[pos] == 0x00) {
+    pos++;
+  } else {
+    if (p[pos] == 0x09 && n - pos >= 2 && p[pos + 1] == DATETIME_LEN)
+      pos++; /* typed octet-string */
+    else if (p[pos] != DATETIME_LEN)
+      return SM_ERR_KEY_WRONG;
+    pos++;
+    if (n - pos < DATETIME_LEN)
+      return SM_ERR_KEY_WRONG;
+    *clock = pos;
+    pos += DATETIME_LEN;
+  }
+  if (pos >= n)
+    return SM_ERR_AXDR;
+  *body = pos;
+  return p[pos] == T_STRUCT || p[pos] == T_ARRAY ? SM_TELEGRAM
+                                                 : SM_ERR_KEY_WRONG;
+}
+
+bool sm_axdr_is_notification(const uint8_t *p, size_t n) {
+  size_t clock, body;
+  return header_layout(p, n, &clock, &body) == SM_TELEGRAM;
+}
+
 static sm_status header(walker *w) {
-  if (!need(w, 6))
-    return SM_ERR_KEY_WRONG;
-  if (w->p[0] != 0x0F)
-    return SM_ERR_KEY_WRONG;
+  size_t clock, body;
+  sm_status st = header_layout(w->p, w->n, &clock, &body);
+  if (st != SM_TELEGRAM)
+    return st;
   w->pos = 1;
   w->t->invoke_id = (uint32_t)read_be(w, 4);
-  uint8_t b = w->p[w->pos];
-  if (b == 0x09 && need(w, 2) && w->p[w->pos + 1] == DATETIME_LEN)
-    w->pos++; /* typed octet-string */
-  else if (b == 0x00) {
-    w->pos++;
-    goto body;
-  } else if (b != DATETIME_LEN)
-    return SM_ERR_KEY_WRONG;
-  w->pos++;
-  if (!need(w, DATETIME_LEN))
-    return SM_ERR_KEY_WRONG;
-  if (datetime_valid(w->p + w->pos))
-    datetime_read(w->p + w->pos, &w->t->meter_time);
-  w->pos += DATETIME_LEN;
-body:
-  if (!need(w, 1))
-    return SM_ERR_AXDR;
-  b = w->p[w->pos];
-  return b == T_STRUCT || b == T_ARRAY ? SM_TELEGRAM : SM_ERR_KEY_WRONG;
+  if (clock != 0 && datetime_valid(w->p + clock))
+    datetime_read(w->p + clock, &w->t->meter_time);
+  w->pos = body;
+  return SM_TELEGRAM;
 }
 
 sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,

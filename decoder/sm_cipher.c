@@ -97,12 +97,6 @@ sm_status sm_glo_parse(uint8_t *apdu, size_t len, sm_glo *g, size_t *used) {
   return SM_TELEGRAM;
 }
 
-/* 0F, invoke id, then a date-time (0C or 09 0C) or none (00). */
-static bool looks_like_notification(const uint8_t *p, size_t n) {
-  return n > 6 && p[0] == 0x0F &&
-         (p[5] == 0x0C || p[5] == 0x00 || (p[5] == 0x09 && p[6] == 0x0C));
-}
-
 static sm_status authenticate(sm_cipher *c, uint8_t sc) {
   uint8_t aad[1 + SM_KEY_LEN];
   aad[0] = sc;
@@ -144,7 +138,7 @@ sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g,
   if (e) {
     /* A wrong encryption key fails the tag too; only a plaintext that still
      * looks like a data-notification points at the authentication key. */
-    bool looks_plain = looks_like_notification(g->payload, g->payload_len);
+    bool looks_plain = sm_axdr_is_notification(g->payload, g->payload_len);
     /* The buffer holds unauthenticated plaintext: never let it out. */
     sm_wipe(g->payload, g->payload_len);
     if (gcry_err_code(e) != GPG_ERR_CHECKSUM)

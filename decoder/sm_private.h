@@ -101,6 +101,9 @@ sm_status sm_apdu_length(const uint8_t *p, size_t n, size_t *total);
  * SM_NEED_MORE when the bytes end inside the notification. */
 sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,
                                sm_telegram *t, size_t *used);
+/* True when p[0..n) starts like a data-notification (the header checks of
+ * sm_axdr_notification, nothing parsed): decrypted with the right key. */
+bool sm_axdr_is_notification(const uint8_t *p, size_t n);
 /* Read a BER length at p[*pos]; advances *pos. Returns -1 if truncated or
  * longer than 2 length bytes. */
 long sm_ber_length(const uint8_t *p, size_t n, size_t *pos);

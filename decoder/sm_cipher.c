@@ -16,21 +16,6 @@
 #define GCM_TAG_LEN 12
 #define GCM_IV_LEN 12
 
-long sm_ber_length(const uint8_t *p, size_t n, size_t *pos) {
-  if (*pos >= n)
-    return -1;
-  uint8_t b = p[(*pos)++];
-  if (b < 0x80)
-    return b;
-  size_t k = b & 0x7F;
-  if (k == 0 || k > 2 || *pos + k > n)
-    return -1;
-  long v = 0;
-  for (size_t i = 0; i < k; i++)
-    v = (v << 8) | p[(*pos)++];
-  return v;
-}
-
 sm_status sm_cipher_open(sm_cipher *c, const sm_options *o) {
   memset(c, 0, sizeof *c);
   if (gcry_cipher_open(&c->hd, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_GCM, 0) ||

@@ -2,6 +2,11 @@
  * smart meters (M-Bus long frames carrying DLMS/COSEM data-notifications,
  * optionally AES-128-GCM general-glo-ciphered).
  *
+ * Framings (rows of one link-layer table, see sm_private.h): wired M-Bus
+ * long frames, HDLC (IEC 62056-46 frame type 3), bare APDUs and DSMR P1 text
+ * telegrams; inside them general-glo-ciphering (AES-128-GCM), General Block
+ * Transfer, A-XDR data-notifications of the known layouts, or DSMR text.
+ *
  * Promises:
  *  - pure computation: no I/O, no clocks, no globals, never prints;
  *  - all memory is taken in sm_decoder_new(); feeding never allocates;
@@ -51,10 +56,11 @@ typedef enum sm_status {
   SM_TELEGRAM = 1,   /* a telegram was decoded: see the out pointer */
   SM_NEED_MORE = 0,  /* all input taken; feed more bytes */
   /* Link layer */
-  SM_ERR_CHECKSUM = -1,      /* M-Bus frame checksum mismatch */
-  SM_ERR_STOP_BYTE = -2,     /* M-Bus frame without its 0x16 stop byte */
+  SM_ERR_CHECKSUM = -1,      /* frame checksum, HCS/FCS or DSMR CRC mismatch */
+  SM_ERR_STOP_BYTE = -2,     /* frame without its stop byte or end flag */
   /* Segments */
-  SM_ERR_SEGMENT = -3,       /* segment missing, repeated or out of order */
+  SM_ERR_SEGMENT = -3,       /* segment or block missing, repeated or out
+                                of order */
   SM_ERR_TOO_LONG = -4,      /* telegram larger than SM_MAX_APDU */
   /* Security / APDU */
   SM_ERR_UNSUPPORTED = -5,   /* unknown APDU, security suite or layout */
@@ -72,6 +78,11 @@ typedef enum sm_status {
   /* API misuse */
   SM_ERR_ARG = -13,          /* invalid argument */
   SM_ERR_NOMEM = -14,        /* out of memory (sm_decoder_new only) */
+  /* Application, continued */
+  SM_ERR_LAYOUT = -15,       /* a structure that matches no known layout:
+                                nothing paired by guess (sm_decoder_detail()
+                                gives its shape) */
+  SM_ERR_DSMR = -16,         /* DSMR text telegram malformed */
 } sm_status;
 
 /* Static English text for any status value; never NULL. */
@@ -79,11 +90,22 @@ const char *sm_strerror(sm_status st);
 
 /* How the byte stream is framed. */
 typedef enum sm_input {
-  SM_INPUT_AUTO = 0, /* decided by the first byte ever fed: 0xDB or 0x0F
-                        means bare APDUs, anything else M-Bus */
+  SM_INPUT_AUTO = 0, /* the first intact frame of any kind decides; a later
+                        intact frame of another kind switches over
+                        (stats.framing_changes). A stream whose very first
+                        byte is 0x0F is taken as bare APDUs (captures). */
   SM_INPUT_MBUS,     /* M-Bus long frames (the RJ12 customer interface) */
-  SM_INPUT_APDU,     /* back-to-back bare APDUs (captures, tests) */
+  SM_INPUT_APDU,     /* back-to-back bare APDUs (captures, T210-D-R P1) */
+  SM_INPUT_HDLC,     /* HDLC frames, 7E A0.. (IR head, P1, E450 M-Bus CII) */
+  SM_INPUT_DSMR,     /* DSMR P1 text telegrams, "/...!CRC" */
 } sm_input;
+
+/* "auto", "mbus", "apdu", "hdlc", "dsmr"; "?" for anything else. */
+const char *sm_input_name(sm_input in);
+/* The inverse (case-insensitive). Returns 0, or -1 for an unknown name. */
+int sm_input_parse(const char *name, sm_input *out);
+/* The accepted names for messages: "\"auto\", \"mbus\", ..." */
+#define SM_INPUT_NAMES "\"auto\", \"mbus\", \"hdlc\", \"dsmr\" or \"apdu\""
 
 typedef struct sm_options {
   sm_input input;
@@ -123,6 +145,8 @@ typedef struct sm_value {
 } sm_value;
 
 typedef struct sm_telegram {
+  sm_input framing;          /* the link layer it came in */
+  bool dsmr;                 /* the payload was a DSMR text telegram */
   bool encrypted;            /* came inside general-glo-ciphering */
   bool authenticated;        /* GCM tag verified with the auth key */
   bool tag_unchecked;        /* tag present, but no auth key configured */
@@ -153,6 +177,7 @@ typedef struct sm_stats {
   uint64_t replays;         /* SM_ERR_REPLAY */
   uint64_t counter_resets;  /* meter restarted its frame counter */
   uint64_t partial_drops;   /* half telegrams dropped by sm_decoder_idle */
+  uint64_t framing_changes; /* Framing auto followed a different framing */
 } sm_stats;
 
 typedef struct sm_decoder sm_decoder;
@@ -175,10 +200,22 @@ void sm_decoder_free(sm_decoder *d);
 sm_status sm_decoder_feed(sm_decoder *d, const uint8_t *buf, size_t len,
                           size_t *consumed, const sm_telegram **out);
 
-/* The owner saw an idle gap on the line (a meter pauses seconds between
- * telegrams): drop a half-received frame or telegram. Returns true if
- * something was dropped. */
-bool sm_decoder_idle(sm_decoder *d);
+/* The owner saw an idle gap on the line (a meter pauses between
+ * telegrams) or the input ended: every intact frame still buffered - even
+ * one behind a header of noise that claims more bytes than came - is
+ * decoded now, one result per call exactly like sm_decoder_feed() with no
+ * input (call until SM_NEED_MORE). When nothing is left, a half-received
+ * frame or telegram is dropped (stats.partial_drops). */
+sm_status sm_decoder_idle(sm_decoder *d, const sm_telegram **out);
+
+/* More about the last error result, for a log line: e.g. the shape of a
+ * structure that matched no layout ("structure(14): u16 u16 ..."). "" when
+ * there is nothing to add. Valid until the next call on the decoder. */
+const char *sm_decoder_detail(const sm_decoder *d);
+
+/* The framing in use: the configured one, or for SM_INPUT_AUTO the one the
+ * last intact frame had (SM_INPUT_AUTO until the first). */
+sm_input sm_decoder_framing(const sm_decoder *d);
 
 /* Forget frame counters (e.g. after the user replaced the meter). */
 void sm_decoder_forget_counters(sm_decoder *d);

@@ -1,10 +1,19 @@
 /* sm_private.h - internals shared by the decoder's layers. Not installed.
  *
- * Data flow, one layer per file:
- *   sm_mbus.c     bytes -> intact M-Bus long frames (resync on any fault)
- *   sm_segment.c  frames -> one reassembled APDU (CI sequence/FIN)
+ * Data flow, one layer per file; calls only go down this list's arrows:
+ *   sm_link.c     the link-layer driver: bytes -> intact frames, through a
+ *                 table of framings (one row per file):
+ *                   sm_mbus.c  M-Bus long frames (68 L L 68 .. CS 16)
+ *                   sm_hdlc.c  HDLC frame type 3 (7E A.. HCS .. FCS 7E)
+ *                   sm_apdu.c  bare APDUs (DB .. by length, 0F by parsing)
+ *                   sm_dsmr.c  DSMR P1 text telegrams (/ .. !CRC)
+ *   sm_segment.c  frames -> one APDU (neutral first/last/sequence flags)
+ *   sm_gbt.c      General-Block-Transfer blocks -> one APDU
  *   sm_cipher.c   general-glo-ciphering APDU -> plaintext (AES-128-GCM)
  *   sm_axdr.c     plaintext data-notification -> sm_telegram readings
+ *                 (sm_layout.c: positional layouts chosen by shape)
+ *   sm_dsmr.c     DSMR text -> sm_telegram readings
+ *   sm_ber.c      the bottom: BER lengths, A-XDR element sizes
  *   sm_decoder.c  drives the layers, replay check, counters
  */
 #ifndef SM_PRIVATE_H
@@ -14,40 +23,90 @@
 
 #include "sm_decoder.h"
 
-/* Longest long frame: 4 header + 257 (T210-D) + CS + stop, rounded up. */
-#define SM_FRAME_MAX 264
+/* Longest frame any framing may deliver: HDLC's 11-bit length plus two
+ * flags, a DSMR telegram, a bare APDU; all bounded by SM_MAX_APDU. */
+#define SM_FRAME_MAX (SM_MAX_APDU + 8)
 /* Link buffer: room for one whole frame behind a partial one. */
 #define SM_LINK_BUF (2 * SM_FRAME_MAX)
+/* Bytes of sm_decoder_detail() text. */
+#define SM_DETAIL_MAX 128
 
-/* ---- link layer -------------------------------------------------------- */
-typedef struct sm_link {
-  uint8_t buf[SM_LINK_BUF];
-  size_t start, end; /* unprocessed bytes are buf[start..end) */
-} sm_link;
+/* ---- link layer: one interface, one row per framing -------------------- */
 
-/* A frame found by the link layer: pointers into sm_link.buf, valid until
- * the next link call. */
+/* A frame's payload with neutral segmentation flags, pointers into the
+ * link buffer, valid until the next link call. */
 typedef struct sm_frame {
-  uint8_t ci;
-  const uint8_t *data; /* DLMS bytes after C, A, CI, STSAP, DTSAP */
+  const uint8_t *data; /* APDU bytes (M-Bus: after CI STSAP DTSAP; HDLC:
+                          after the LLC of a first frame) */
   size_t len;
+  bool first, last; /* first / last segment of an APDU */
+  int seq;          /* sequence number, -1 when the framing has none */
 } sm_frame;
 
+/* What a framing says about the bytes at the start of a buffer. */
+typedef enum sm_link_result {
+  SM_LINK_NONE,    /* p[0] does not start a frame of this kind */
+  SM_LINK_PARTIAL, /* p[0] may start one; its end is not buffered yet */
+  SM_LINK_FRAME,   /* an intact frame of *size bytes starts at p[0] */
+  SM_LINK_BROKEN,  /* p[0] starts a complete frame of *size bytes that
+                      fails a check; *err says which */
+  SM_LINK_SKIP,    /* an intact frame of *size bytes that carries nothing
+                      for us (an M-Bus ACK or short frame): step over it */
+} sm_link_result;
+
+typedef struct sm_link_ops {
+  sm_input input;
+  const char *name;
+  /* true: frames carry a checksum, so one may be believed wherever it is
+   * found (inside the claimed length of a noise header, after a broken
+   * frame). false (bare APDUs): only where a frame may begin. */
+  bool checked;
+  /* Classify p[0..n). at_end: no more bytes will come before this is
+   * decided (idle gap, end of input). Fills *f for SM_LINK_FRAME, *size for
+   * FRAME/BROKEN/SKIP, *err for BROKEN. Pure: no state. */
+  sm_link_result (*frame)(const uint8_t *p, size_t n, bool at_end,
+                          sm_frame *f, size_t *size, sm_status *err);
+} sm_link_ops;
+
+extern const sm_link_ops sm_link_mbus;
+extern const sm_link_ops sm_link_hdlc;
+extern const sm_link_ops sm_link_apdu;
+extern const sm_link_ops sm_link_dsmr;
+
+typedef struct sm_link {
+  const sm_link_ops *ops; /* forced framing, or the one auto last found */
+  bool fixed;             /* configured: no other row is tried */
+  uint8_t buf[SM_LINK_BUF];
+  size_t start, end; /* unprocessed bytes are buf[start..end) */
+  size_t unchecked_from; /* offset in buf before which unchecked rows may
+                            not start (bytes of a broken checked frame) */
+  uint64_t changes;      /* auto switched rows */
+} sm_link;
+
+/* forced: the row for a configured framing, or NULL for auto. */
+void sm_link_init(sm_link *l, const sm_link_ops *forced);
+const sm_link_ops *sm_link_row(sm_input in); /* NULL for AUTO */
 /* Copy what fits of in[0..n) into the buffer; returns bytes taken. */
 size_t sm_link_take(sm_link *l, const uint8_t *in, size_t n);
-/* Find the next frame in the buffered bytes. Returns SM_TELEGRAM when *f
- * is set, SM_NEED_MORE, or a link error (the bad frame's first byte has
- * been dropped already so the caller just calls again). *discarded grows by
- * bytes skipped. */
-sm_status sm_link_next(sm_link *l, sm_frame *f, uint64_t *discarded);
-void sm_link_reset(sm_link *l);
+/* Find the next intact frame. Returns SM_TELEGRAM when *f is set,
+ * SM_NEED_MORE, or a link error (the broken frame's first byte is dropped
+ * already, so the caller just calls again). at_end: see sm_link_ops. Adds
+ * skipped bytes to *discarded. */
+sm_status sm_link_next(sm_link *l, bool at_end, sm_frame *f,
+                       uint64_t *discarded);
+void sm_link_reset(sm_link *l); /* drop buffered bytes, keep the framing */
 size_t sm_link_pending(const sm_link *l);
+
+/* CRC-16/X.25 (HDLC HCS/FCS) and CRC-16/ARC (DSMR), over p[0..n). */
+uint16_t sm_crc16_x25(const uint8_t *p, size_t n);
+uint16_t sm_crc16_arc(const uint8_t *p, size_t n);
 
 /* ---- segment reassembly ------------------------------------------------ */
 typedef struct sm_segments {
   uint8_t buf[SM_MAX_APDU];
   size_t len;
-  int next_seq;  /* expected sequence number; -1 = idle */
+  bool active;     /* a first segment was taken, the last not yet */
+  int next_seq;    /* expected sequence number when frames carry one */
   bool overflow;   /* broken telegram: discard quietly until the next
                       first segment */
   bool seen_start; /* a first segment was ever seen (start-up is quiet) */
@@ -59,6 +118,20 @@ void sm_segments_reset(sm_segments *s); /* drop a telegram being built */
  * s->len), SM_NEED_MORE when more segments are expected, or an error. */
 sm_status sm_segments_add(sm_segments *s, const sm_frame *f);
 bool sm_segments_partial(const sm_segments *s);
+
+/* ---- General-Block-Transfer (APDU tag 0xE0) ---------------------------- */
+typedef struct sm_blocks {
+  uint8_t buf[SM_MAX_APDU];
+  size_t len;
+  uint16_t next; /* block number expected next; 0 = none in progress */
+} sm_blocks;
+
+void sm_blocks_reset(sm_blocks *b);
+bool sm_blocks_partial(const sm_blocks *b);
+/* Add one E0 APDU. SM_TELEGRAM when the last block completed the joined
+ * APDU (b->buf, b->len), SM_NEED_MORE, or SM_ERR_SEGMENT / SM_ERR_TOO_LONG
+ * / SM_ERR_APDU_LENGTH. */
+sm_status sm_blocks_add(sm_blocks *b, const uint8_t *apdu, size_t len);
 
 /* ---- security ---------------------------------------------------------- */
 typedef struct sm_cipher {
@@ -85,27 +158,63 @@ void sm_cipher_close(sm_cipher *c);
  * APDU's own length (trailing bytes after it are the caller's business). */
 sm_status sm_glo_parse(uint8_t *apdu, size_t len, sm_glo *g, size_t *used);
 /* Decrypt g->payload in place; verify the tag when one is present and an
- * auth key is configured. Sets *authenticated. */
+ * auth key is configured. Sets *authenticated. A failed tag over a
+ * plaintext that still looks like one (a data-notification or DSMR text)
+ * is SM_ERR_TAG; over noise SM_ERR_KEY_WRONG. */
 sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g,
                             bool *authenticated);
-/* Total length of a bare APDU starting at p (0xDB or 0x0F) if the header is
- * complete: SM_TELEGRAM with *total, SM_NEED_MORE, or an error. */
-sm_status sm_apdu_length(const uint8_t *p, size_t n, size_t *total);
+
+/* ---- the bottom: BER and A-XDR sizes (sm_ber.c) ------------------------ */
+/* Read a BER length at p[*pos]; advances *pos. Returns -1 if truncated or
+ * longer than 2 length bytes. */
+long sm_ber_length(const uint8_t *p, size_t n, size_t *pos);
+/* Total length of a general-glo-ciphering APDU (0xDB) from its header:
+ * SM_TELEGRAM with *total, SM_NEED_MORE, or SM_ERR_UNSUPPORTED /
+ * SM_ERR_APDU_LENGTH. */
+sm_status sm_glo_length(const uint8_t *p, size_t n, size_t *total);
+/* Data-notification header: 0F, invoke id (4), a date-time (0C + 12, or
+ * 09 0C + 12) or 00, then the body, which must open a structure or an
+ * array. Sets *clock (offset of the 12 date-time bytes, 0 if none) and
+ * *body. SM_TELEGRAM, or SM_ERR_KEY_WRONG when this is not a
+ * notification header, SM_ERR_AXDR when it ends before the body. */
+sm_status sm_notification_header(const uint8_t *p, size_t n, size_t *clock,
+                                 size_t *body);
+/* Size of the A-XDR element at p[*pos] (types and lengths only, nothing
+ * interpreted); advances *pos past it. SM_TELEGRAM, SM_NEED_MORE when it
+ * runs past n, SM_ERR_AXDR for an unknown type or nesting too deep. */
+sm_status sm_axdr_skip(const uint8_t *p, size_t n, size_t *pos);
 
 /* ---- application ------------------------------------------------------- */
 /* Parse a plaintext data-notification p[0..n) into t (values, clock,
  * strings); *used is its length. Returns SM_TELEGRAM, SM_ERR_KEY_WRONG when
  * the header does not look like a data-notification at all (the only
- * wrong-key signal without a tag), SM_ERR_AXDR, or - only when more_may_come
+ * wrong-key signal without a tag), SM_ERR_AXDR, SM_ERR_LAYOUT (with the
+ * shape written to detail[0..detail_size)), or - only when more_may_come
  * (a stream of bare APDUs whose end is known only by parsing) -
  * SM_NEED_MORE when the bytes end inside the notification. */
 sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,
-                               sm_telegram *t, size_t *used);
+                               sm_telegram *t, size_t *used, char *detail,
+                               size_t detail_size);
 /* True when p[0..n) starts like a data-notification (the header checks of
  * sm_axdr_notification, nothing parsed): decrypted with the right key. */
 bool sm_axdr_is_notification(const uint8_t *p, size_t n);
-/* Read a BER length at p[*pos]; advances *pos. Returns -1 if truncated or
- * longer than 2 length bytes. */
-long sm_ber_length(const uint8_t *p, size_t n, size_t *pos);
+
+/* DSMR P1 text (sm_dsmr.c). A telegram is "/" ident CR LF, lines
+ * "A-B:C.D.E(value*unit)...", "!" and 4 hex digits of CRC-16/ARC over
+ * "/" .. "!", then CR LF. */
+/* Size of the telegram at p[0] == '/': SM_TELEGRAM with *size (through the
+ * CRC digits and a CR LF when present), SM_NEED_MORE, or SM_ERR_DSMR when
+ * the bytes cannot be one (a non-text byte, no '!' within the bound). */
+sm_status sm_dsmr_size(const uint8_t *p, size_t n, bool at_end, size_t *size);
+/* True when p[0..n) starts like a DSMR telegram ("/" and an ident line of
+ * printable text): decrypted with the right key. */
+bool sm_dsmr_is_telegram(const uint8_t *p, size_t n);
+/* Parse a complete telegram p[0..n): CRC (SM_ERR_CHECKSUM), then the lines
+ * into t: values by OBIS A.B.C.D.E.255 with exact decimal raw/scaler and
+ * DLMS units (kWh -> Wh, kW -> W ...), meter_time from 0-0:1.0.0,
+ * meter_number from 0-0:96.1.0/96.1.1, device_name from the ident line.
+ * SM_TELEGRAM or SM_ERR_DSMR (detail says which line). */
+sm_status sm_dsmr_parse(const uint8_t *p, size_t n, sm_telegram *t,
+                        char *detail, size_t detail_size);
 
 #endif

@@ -379,44 +379,14 @@ static void telegram_clear(sm_telegram *t) {
   t->values_truncated = false;
 }
 
-/* 0F, invoke id (4 bytes), a date-time (0C + 12 bytes, or the typed
- * 09 0C + 12 bytes) or 00 for none, then a structure or an array. Sets
- * *clock (0: no date-time) and *body. A wrong key turns all of this into
- * noise, so failing here means "key probably wrong", not "bad data". */
-static sm_status header_layout(const uint8_t *p, size_t n, size_t *clock,
-                               size_t *body) {
-  if (n < 6 || p[0] != 0x0F)
-    return SM_ERR_KEY_WRONG;
-  size_t pos = 5;
-  *clock = 0;
-  if (p[pos] == 0x00) {
-    pos++;
-  } else {
-    if (p[pos] == 0x09 && n - pos >= 2 && p[pos + 1] == DATETIME_LEN)
-      pos++; /* typed octet-string */
-    else if (p[pos] != DATETIME_LEN)
-      return SM_ERR_KEY_WRONG;
-    pos++;
-    if (n - pos < DATETIME_LEN)
-      return SM_ERR_KEY_WRONG;
-    *clock = pos;
-    pos += DATETIME_LEN;
-  }
-  if (pos >= n)
-    return SM_ERR_AXDR;
-  *body = pos;
-  return p[pos] == T_STRUCT || p[pos] == T_ARRAY ? SM_TELEGRAM
-                                                 : SM_ERR_KEY_WRONG;
-}
-
 bool sm_axdr_is_notification(const uint8_t *p, size_t n) {
   size_t clock, body;
-  return header_layout(p, n, &clock, &body) == SM_TELEGRAM;
+  return sm_notification_header(p, n, &clock, &body) == SM_TELEGRAM;
 }
 
 static sm_status header(walker *w) {
   size_t clock, body;
-  sm_status st = header_layout(w->p, w->n, &clock, &body);
+  sm_status st = sm_notification_header(w->p, w->n, &clock, &body);
   if (st != SM_TELEGRAM)
     return st;
   w->pos = 1;
@@ -428,7 +398,10 @@ static sm_status header(walker *w) {
 }
 
 sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,
-                               sm_telegram *t, size_t *used) {
+                               sm_telegram *t, size_t *used, char *detail,
+                               size_t detail_size) {
+  if (detail_size)
+    detail[0] = '\0';
   walker w = {.p = p, .n = n, .t = t};
   telegram_clear(t);
   if (more_may_come && n < 20) /* header not complete yet */

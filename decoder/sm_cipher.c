@@ -123,7 +123,8 @@ sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g,
   if (e) {
     /* A wrong encryption key fails the tag too; only a plaintext that still
      * looks like a data-notification points at the authentication key. */
-    bool looks_plain = sm_axdr_is_notification(g->payload, g->payload_len);
+    bool looks_plain = sm_axdr_is_notification(g->payload, g->payload_len) ||
+                       sm_dsmr_is_telegram(g->payload, g->payload_len);
     /* The buffer holds unauthenticated plaintext: never let it out. */
     sm_wipe(g->payload, g->payload_len);
     if (gcry_err_code(e) != GPG_ERR_CHECKSUM)
@@ -131,27 +132,5 @@ sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g,
     return looks_plain ? SM_ERR_TAG : SM_ERR_KEY_WRONG;
   }
   *authenticated = true;
-  return SM_TELEGRAM;
-}
-
-sm_status sm_apdu_length(const uint8_t *p, size_t n, size_t *total) {
-  if (n == 0)
-    return SM_NEED_MORE;
-  if (p[0] != TAG_GLO)
-    return SM_ERR_UNSUPPORTED;
-  if (n < 11)
-    return SM_NEED_MORE;
-  if (p[1] != 8)
-    return SM_ERR_UNSUPPORTED;
-  size_t pos = 10;
-  if (p[pos] > 0x82 || p[pos] == 0x80)
-    return SM_ERR_UNSUPPORTED;
-  size_t need = p[pos] < 0x80 ? 11 : 11 + (size_t)(p[pos] & 0x7F);
-  if (n < need)
-    return SM_NEED_MORE;
-  long body = sm_ber_length(p, n, &pos);
-  if (body < 0)
-    return SM_ERR_APDU_LENGTH;
-  *total = pos + (size_t)body;
   return SM_TELEGRAM;
 }

@@ -108,14 +108,9 @@ static int parse_format(const char *s, cli_format *f) {
 }
 
 static int parse_input(const char *s, sm_input *in) {
-  if (strcmp(s, "auto") == 0)
-    *in = SM_INPUT_AUTO;
-  else if (strcmp(s, "mbus") == 0)
-    *in = SM_INPUT_MBUS;
-  else if (strcmp(s, "apdu") == 0)
-    *in = SM_INPUT_APDU;
-  else
-    return usage_error("unknown --input '%s' (auto, mbus, apdu)", s);
+  if (sm_input_parse(s, in) != 0)
+    return usage_error("unknown --input '%s' (expected %s)", s,
+                       SM_INPUT_NAMES);
   return CLI_EXIT_OK;
 }
 

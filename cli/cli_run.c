@@ -2,19 +2,33 @@
 #include "cli_run.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli_check.h"
 #include "cli_output.h"
+#include "sm_names.h"
 
 /* report_error() key for dropped partial telegrams (errors use their
  * negative sm_status). */
 #define PROBLEM_GAP 1
 
-int cli_run_open(cli_run *r, const cli_options *o, bool live) {
+static int new_decoder(cli_run *r, sm_input input) {
   sm_status err = SM_NEED_MORE;
+  sm_options opts = r->o->dec;
 
+  opts.input = input;
+  r->dec = sm_decoder_new(&opts, &err);
+  sm_wipe(&opts, sizeof opts);
+  if (r->dec == NULL) {
+    fprintf(stderr, "smartmeter-decode: %s\n", sm_strerror(err));
+    return CLI_EXIT_FAIL;
+  }
+  return CLI_EXIT_OK;
+}
+
+int cli_run_open(cli_run *r, const cli_options *o, bool live) {
   memset(r, 0, sizeof *r);
   r->o = o;
   r->live = live;
@@ -22,12 +36,21 @@ int cli_run_open(cli_run *r, const cli_options *o, bool live) {
     fprintf(stderr, "smartmeter-decode: %s\n", sm_strerror(SM_ERR_CRYPTO));
     return CLI_EXIT_FAIL;
   }
-  r->dec = sm_decoder_new(&o->dec, &err);
-  if (r->dec == NULL) {
-    fprintf(stderr, "smartmeter-decode: %s\n", sm_strerror(err));
-    return CLI_EXIT_FAIL;
-  }
-  return CLI_EXIT_OK;
+  return new_decoder(r, o->dec.input);
+}
+
+/* A capture file of unencrypted bare APDUs starts with 0F: only an
+ * explicit apdu framing takes those (Framing auto never believes a bare
+ * 0F on a live line). */
+static void first_bytes(cli_run *r, const uint8_t *buf, size_t len) {
+  if (r->started || len == 0)
+    return;
+  r->started = true;
+  if (r->live || r->o->dec.input != SM_INPUT_AUTO || buf[0] != 0x0F)
+    return;
+  sm_decoder_free(r->dec);
+  if (new_decoder(r, SM_INPUT_APDU) != CLI_EXIT_OK)
+    exit(CLI_EXIT_FAIL);
 }
 
 static void count_error(cli_run *r, sm_status st) {
@@ -53,9 +76,14 @@ static void report_error(cli_run *r, int problem, const char *text) {
 }
 
 static void on_error(cli_run *r, sm_status st) {
+  char text[160 + SM_DETAIL_MAX];
+  const char *detail = sm_decoder_detail(r->dec);
+
   r->attempts++;
   count_error(r, st);
-  report_error(r, st, sm_strerror(st));
+  snprintf(text, sizeof text, "%s%s%s", sm_strerror(st), *detail ? ": " : "",
+           detail);
+  report_error(r, st, text);
   if (r->live && r->o->check_key &&
       (st == SM_ERR_KEY_WRONG || st == SM_ERR_TAG || st == SM_ERR_NO_KEY))
     r->stop = true;
@@ -83,6 +111,7 @@ void cli_run_feed(cli_run *r, const uint8_t *buf, size_t len) {
   sm_status st;
   size_t used;
 
+  first_bytes(r, buf, len);
   do {
     st = sm_decoder_feed(r->dec, buf, len, &used, &t);
     buf += used;
@@ -96,8 +125,20 @@ void cli_run_feed(cli_run *r, const uint8_t *buf, size_t len) {
 
 void cli_run_gap(cli_run *r, const char *why) {
   char text[160];
+  const sm_telegram *t;
+  sm_stats before, after;
+  sm_status st;
 
-  if (!sm_decoder_idle(r->dec))
+  sm_decoder_stats(r->dec, &before);
+  /* Every intact frame still buffered is decoded first. */
+  while ((st = sm_decoder_idle(r->dec, &t)) != SM_NEED_MORE) {
+    if (st == SM_TELEGRAM)
+      on_telegram(r, t);
+    else if (st < 0)
+      on_error(r, st);
+  }
+  sm_decoder_stats(r->dec, &after);
+  if (after.partial_drops == before.partial_drops)
     return;
   r->attempts++;
   r->last_error = SM_ERR_SEGMENT;

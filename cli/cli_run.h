@@ -16,6 +16,7 @@ typedef struct cli_run {
   const cli_options *o;
   sm_decoder *dec;
   bool live;               /* show a repeated error only once */
+  bool started;            /* bytes were fed */
   bool stop;               /* --check-key in live mode has its answer */
   bool output_failed;      /* stdout could not be written */
   bool input_failed;       /* reading stopped early (already reported) */

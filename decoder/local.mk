@@ -1,7 +1,9 @@
 noinst_LTLIBRARIES += decoder/libsmdecoder.la
 decoder_libsmdecoder_la_SOURCES = \
 	decoder/sm_decoder.h decoder/sm_names.h decoder/sm_private.h \
-	decoder/sm_decoder.c decoder/sm_error.c decoder/sm_mbus.c \
+	decoder/sm_decoder.c decoder/sm_error.c decoder/sm_link.c \
+	decoder/sm_link_mbus.c decoder/sm_link_hdlc.c decoder/sm_link_apdu.c \
+	decoder/sm_link_dsmr.c decoder/sm_gbt.c decoder/sm_crc.c decoder/sm_dsmr.c \
 	decoder/sm_segment.c decoder/sm_cipher.c decoder/sm_axdr.c \
 	decoder/sm_names.c decoder/sm_hex.c decoder/sm_ber.c
 decoder_libsmdecoder_la_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)

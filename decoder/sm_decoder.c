@@ -27,14 +27,16 @@ typedef struct sm_title {
 } sm_title;
 
 struct sm_decoder {
-  sm_input input;
-  bool input_decided;
+  sm_input configured;
   sm_link link;
-  sm_segments seg; /* in APDU input mode: the accumulation buffer */
+  sm_segments seg;
+  sm_blocks blocks;
   sm_cipher cipher;
   sm_stats stats;
   sm_title titles[SM_MAX_TITLES];
   uint64_t clock;
+  bool idle_dropped; /* sm_decoder_idle() gave up bytes in this gap */
+  char detail[SM_DETAIL_MAX];
   sm_telegram tel;
 };
 
@@ -60,10 +62,15 @@ sm_decoder *sm_decoder_new(const sm_options *opts, sm_status *err) {
     *err = SM_ERR_NOMEM;
     return NULL;
   }
-  d->input = opts ? opts->input : SM_INPUT_AUTO;
-  d->input_decided = d->input != SM_INPUT_AUTO;
-  sm_link_reset(&d->link);
+  d->configured = opts ? opts->input : SM_INPUT_AUTO;
+  sm_link_init(&d->link, sm_link_row(d->configured));
+  if (d->configured != SM_INPUT_AUTO && !d->link.ops) {
+    free(d);
+    *err = SM_ERR_ARG;
+    return NULL;
+  }
   sm_segments_init(&d->seg);
+  sm_blocks_reset(&d->blocks);
   *err = sm_cipher_open(&d->cipher, opts);
   if (*err != SM_NEED_MORE) {
     free(d);
@@ -82,6 +89,15 @@ void sm_decoder_free(sm_decoder *d) {
 
 void sm_decoder_stats(const sm_decoder *d, sm_stats *out) {
   *out = d->stats;
+  out->framing_changes = d->link.changes;
+}
+
+const char *sm_decoder_detail(const sm_decoder *d) {
+  return d->detail;
+}
+
+sm_input sm_decoder_framing(const sm_decoder *d) {
+  return d->link.ops ? d->link.ops->input : SM_INPUT_AUTO;
 }
 
 void sm_decoder_forget_counters(sm_decoder *d) {
@@ -126,36 +142,48 @@ static sm_status counter_check(sm_decoder *d, const uint8_t title[8],
 
 /* ---- one APDU ---------------------------------------------------------- */
 
-static sm_status decode_plain(sm_decoder *d, uint8_t *apdu, size_t len,
-                              bool more_may_come, size_t *used) {
-  sm_telegram *t = &d->tel;
+static void telegram_unkeyed(sm_telegram *t) {
   t->encrypted = t->authenticated = t->tag_unchecked = false;
   t->security = 0;
   memset(t->system_title, 0, 8);
   t->frame_counter = 0;
-  sm_status st = sm_axdr_notification(apdu, len, more_may_come, t, used);
+}
+
+/* Plaintext: a data-notification or a DSMR text telegram. */
+static sm_status decode_text(sm_decoder *d, const uint8_t *p, size_t n) {
+  sm_telegram *t = &d->tel;
+  t->dsmr = n > 0 && p[0] == '/';
+  if (t->dsmr)
+    return sm_dsmr_parse(p, n, t, d->detail, sizeof d->detail);
+  size_t used;
+  return sm_axdr_notification(p, n, false, t, &used, d->detail,
+                              sizeof d->detail);
+}
+
+static sm_status decode_plain(sm_decoder *d, const uint8_t *apdu, size_t len) {
+  telegram_unkeyed(&d->tel);
+  sm_status st = decode_text(d, apdu, len);
   return st == SM_ERR_KEY_WRONG ? SM_ERR_AXDR : st; /* nothing was keyed */
 }
 
-static sm_status decode_glo(sm_decoder *d, uint8_t *apdu, size_t len,
-                            size_t *used) {
+static sm_status decode_glo(sm_decoder *d, uint8_t *apdu, size_t len) {
   sm_glo g;
-  sm_status st = sm_glo_parse(apdu, len, &g, used);
+  size_t used;
+  sm_status st = sm_glo_parse(apdu, len, &g, &used);
   if (st != SM_TELEGRAM)
     return st;
   bool authenticated;
   st = sm_cipher_decrypt(&d->cipher, &g, &authenticated);
   if (st != SM_TELEGRAM)
     return st;
-  sm_telegram *t = &d->tel;
-  size_t inner;
-  st = sm_axdr_notification(g.payload, g.payload_len, false, t, &inner);
+  st = decode_text(d, g.payload, g.payload_len);
   if (st != SM_TELEGRAM)
     return st;
   /* Only a telegram that decrypted and parsed may move the counter. */
   st = counter_check(d, g.system_title, g.frame_counter);
   if (st != SM_TELEGRAM)
     return st;
+  sm_telegram *t = &d->tel;
   t->encrypted = true;
   t->authenticated = authenticated;
   t->tag_unchecked = g.tag != NULL && !authenticated;
@@ -165,15 +193,32 @@ static sm_status decode_glo(sm_decoder *d, uint8_t *apdu, size_t len,
   return SM_TELEGRAM;
 }
 
+#define TAG_GBT 0xE0
+
+/* One reassembled APDU. Blocks of a General-Block-Transfer are joined
+ * first; the joined APDU is decoded like any other (but is no block). */
 static sm_status decode_apdu(sm_decoder *d, uint8_t *apdu, size_t len,
-                             bool more_may_come, size_t *used) {
+                             bool blocks_allowed) {
+  d->tel.framing = sm_decoder_framing(d);
   if (len == 0)
-    return more_may_come ? SM_NEED_MORE : SM_ERR_UNSUPPORTED;
-  if (apdu[0] == 0x0F)
-    return decode_plain(d, apdu, len, more_may_come, used);
-  if (apdu[0] == 0xDB)
-    return decode_glo(d, apdu, len, used);
-  return SM_ERR_UNSUPPORTED;
+    return SM_ERR_UNSUPPORTED;
+  switch (apdu[0]) {
+  case 0x0F:
+  case '/':
+    return decode_plain(d, apdu, len);
+  case 0xDB:
+    return decode_glo(d, apdu, len);
+  case TAG_GBT:
+    if (blocks_allowed) {
+      sm_status st = sm_blocks_add(&d->blocks, apdu, len);
+      if (st != SM_TELEGRAM)
+        return st;
+      return decode_apdu(d, d->blocks.buf, d->blocks.len, false);
+    }
+    return SM_ERR_UNSUPPORTED;
+  default:
+    return SM_ERR_UNSUPPORTED;
+  }
 }
 
 static void count(sm_decoder *d, sm_status st) {
@@ -204,6 +249,8 @@ static void count(sm_decoder *d, sm_status st) {
   case SM_ERR_UNSUPPORTED:
   case SM_ERR_APDU_LENGTH:
   case SM_ERR_CRYPTO:
+  case SM_ERR_LAYOUT:
+  case SM_ERR_DSMR:
     s->format_errors++;
     break;
   default:
@@ -219,96 +266,41 @@ static sm_status result(sm_decoder *d, sm_status st,
   return st;
 }
 
-/* ---- M-Bus input ------------------------------------------------------- */
+/* ---- the byte stream --------------------------------------------------- */
 
-static sm_status feed_mbus(sm_decoder *d, const uint8_t *buf, size_t len,
-                           size_t *consumed, const sm_telegram **out) {
+static sm_status on_frame(sm_decoder *d, const sm_frame *f) {
+  d->stats.frames++;
+  sm_status st = sm_segments_add(&d->seg, f);
+  if (st != SM_TELEGRAM)
+    return st;
+  return decode_apdu(d, d->seg.buf, d->seg.len, true);
+}
+
+static sm_status pump(sm_decoder *d, const uint8_t *buf, size_t len,
+                      bool at_end, size_t *consumed,
+                      const sm_telegram **out) {
+  d->detail[0] = '\0';
   for (;;) {
     sm_frame f;
-    sm_status st = sm_link_next(&d->link, &f, &d->stats.bytes_discarded);
+    sm_status st =
+        sm_link_next(&d->link, at_end, &f, &d->stats.bytes_discarded);
     if (st == SM_TELEGRAM) {
-      d->stats.frames++;
-      st = sm_segments_add(&d->seg, &f);
-      if (st == SM_TELEGRAM) {
-        size_t used;
-        st = decode_apdu(d, d->seg.buf, d->seg.len, false, &used);
-      }
+      st = on_frame(d, &f);
       if (st == SM_NEED_MORE)
-        continue;
+        continue; /* frame taken, the APDU is not complete yet */
     }
     if (st != SM_NEED_MORE)
       return result(d, st, out);
     if (*consumed == len)
       return SM_NEED_MORE;
     size_t k = sm_link_take(&d->link, buf + *consumed, len - *consumed);
-    *consumed += k;
-    d->stats.bytes += k;
-  }
-}
-
-/* ---- bare APDU input (captures) ---------------------------------------- */
-
-static void apdu_drop(sm_decoder *d, size_t k) {
-  sm_segments *s = &d->seg;
-  memmove(s->buf, s->buf + k, s->len - k);
-  s->len -= k;
-}
-
-/* Skip bytes that cannot start an APDU. */
-static void apdu_seek(sm_decoder *d) {
-  size_t k = 0;
-  while (k < d->seg.len && d->seg.buf[k] != 0xDB && d->seg.buf[k] != 0x0F)
-    k++;
-  d->stats.bytes_discarded += k;
-  apdu_drop(d, k);
-}
-
-/* One APDU from the buffer: SM_NEED_MORE, a telegram or an error. */
-static sm_status apdu_next(sm_decoder *d) {
-  sm_segments *s = &d->seg;
-  apdu_seek(d);
-  if (s->len == 0)
-    return SM_NEED_MORE;
-  size_t total = s->len, used = 0;
-  sm_status st = SM_TELEGRAM;
-  if (s->buf[0] == 0xDB) {
-    st = sm_apdu_length(s->buf, s->len, &total);
-    if (st == SM_TELEGRAM && total > SM_MAX_APDU)
-      st = SM_ERR_TOO_LONG;
-    if (st == SM_TELEGRAM && total > s->len)
-      st = SM_NEED_MORE;
-  }
-  if (st == SM_TELEGRAM)
-    st = decode_apdu(d, s->buf, total, s->buf[0] == 0x0F, &used);
-  if (st == SM_NEED_MORE && s->len == SM_MAX_APDU)
-    st = SM_ERR_TOO_LONG;
-  if (st == SM_NEED_MORE)
-    return st;
-  d->stats.frames += st == SM_TELEGRAM;
-  /* A good APDU leaves, and so does a ciphered one that failed after its
-   * length was known (no resync inside ciphertext: one error, not many);
-   * anything else loses only its first byte. */
-  size_t drop = 1;
-  if (st == SM_TELEGRAM)
-    drop = used ? used : total;
-  else if (s->buf[0] == 0xDB && used)
-    drop = used;
-  apdu_drop(d, drop);
-  return st;
-}
-
-static sm_status feed_apdu(sm_decoder *d, const uint8_t *buf, size_t len,
-                           size_t *consumed, const sm_telegram **out) {
-  for (;;) {
-    sm_status st = apdu_next(d);
-    if (st != SM_NEED_MORE)
-      return result(d, st, out);
-    if (*consumed == len)
-      return SM_NEED_MORE;
-    size_t room = SM_MAX_APDU - d->seg.len;
-    size_t k = len - *consumed < room ? len - *consumed : room;
-    memcpy(d->seg.buf + d->seg.len, buf + *consumed, k);
-    d->seg.len += k;
+    if (k == 0) {
+      /* Full of one undecided frame: the rows' bounds make this
+       * impossible; should it happen, give the bytes up, never spin. */
+      d->stats.bytes_discarded += sm_link_pending(&d->link);
+      sm_link_reset(&d->link);
+      continue;
+    }
     *consumed += k;
     d->stats.bytes += k;
   }
@@ -324,26 +316,28 @@ sm_status sm_decoder_feed(sm_decoder *d, const uint8_t *buf, size_t len,
   *out = NULL;
   if (!d || (!buf && len))
     return SM_ERR_ARG;
-  if (!d->input_decided && len > 0) {
-    d->input = (buf[0] == 0xDB || buf[0] == 0x0F) ? SM_INPUT_APDU
-                                                  : SM_INPUT_MBUS;
-    d->input_decided = true;
-  }
-  if (d->input == SM_INPUT_APDU)
-    return feed_apdu(d, buf, len, consumed, out);
-  return feed_mbus(d, buf, len, consumed, out);
+  return pump(d, buf, len, false, consumed, out);
 }
 
-bool sm_decoder_idle(sm_decoder *d) {
-  bool partial = sm_link_pending(&d->link) > 0 ||
-                 (d->input != SM_INPUT_APDU && sm_segments_partial(&d->seg)) ||
-                 (d->input == SM_INPUT_APDU && d->seg.len > 0);
+sm_status sm_decoder_idle(sm_decoder *d, const sm_telegram **out) {
+  if (!out)
+    return SM_ERR_ARG;
+  *out = NULL;
+  if (!d)
+    return SM_ERR_ARG;
+  size_t consumed = 0;
+  uint64_t before = d->stats.bytes_discarded;
+  sm_status st = pump(d, NULL, 0, true, &consumed, out);
+  d->idle_dropped = d->idle_dropped || d->stats.bytes_discarded > before;
+  if (st != SM_NEED_MORE)
+    return st;
+  bool partial = d->idle_dropped || sm_segments_partial(&d->seg) ||
+                 sm_blocks_partial(&d->blocks);
+  d->idle_dropped = false;
   sm_link_reset(&d->link);
-  if (d->input == SM_INPUT_APDU)
-    d->seg.len = 0;
-  else
-    sm_segments_reset(&d->seg);
+  sm_segments_reset(&d->seg);
+  sm_blocks_reset(&d->blocks);
   if (partial)
     d->stats.partial_drops++;
-  return partial;
+  return SM_NEED_MORE;
 }

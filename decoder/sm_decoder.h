@@ -51,6 +51,7 @@ extern "C" {
 #define SM_MAX_TEXT 48       /* bytes kept of a string value, incl. NUL */
 #define SM_MAX_APDU 4096     /* bound on a reassembled telegram */
 #define SM_MAX_TITLES 8      /* system titles remembered for replay checks */
+#define SM_DETAIL_MAX 128    /* bytes of sm_decoder_detail(), incl. NUL */
 
 typedef enum sm_status {
   SM_TELEGRAM = 1,   /* a telegram was decoded: see the out pointer */
@@ -92,8 +93,9 @@ const char *sm_strerror(sm_status st);
 typedef enum sm_input {
   SM_INPUT_AUTO = 0, /* the first intact frame of any kind decides; a later
                         intact frame of another kind switches over
-                        (stats.framing_changes). A stream whose very first
-                        byte is 0x0F is taken as bare APDUs (captures). */
+                        (stats.framing_changes). Bare APDUs are found when
+                        encrypted (0xDB); an unencrypted bare 0x0F has no
+                        length or check, so only SM_INPUT_APDU takes it. */
   SM_INPUT_MBUS,     /* M-Bus long frames (the RJ12 customer interface) */
   SM_INPUT_APDU,     /* back-to-back bare APDUs (captures, T210-D-R P1) */
   SM_INPUT_HDLC,     /* HDLC frames, 7E A0.. (IR head, P1, E450 M-Bus CII) */

@@ -9,13 +9,12 @@ const char *sm_strerror(sm_status st) {
   case SM_NEED_MORE:
     return "need more data";
   case SM_ERR_CHECKSUM:
-    return "M-Bus frame checksum mismatch (line noise or wrong serial "
-           "settings)";
+    return "frame checksum mismatch (line noise or wrong serial settings)";
   case SM_ERR_STOP_BYTE:
-    return "M-Bus frame without its stop byte (line noise or wrong serial "
-           "settings)";
+    return "frame without its stop byte or end flag (line noise or wrong "
+           "serial settings)";
   case SM_ERR_SEGMENT:
-    return "telegram segment missing, repeated or out of order";
+    return "telegram segment or block missing, repeated or out of order";
   case SM_ERR_TOO_LONG:
     return "telegram too long";
   case SM_ERR_UNSUPPORTED:
@@ -40,6 +39,11 @@ const char *sm_strerror(sm_status st) {
     return "invalid argument";
   case SM_ERR_NOMEM:
     return "out of memory";
+  case SM_ERR_LAYOUT:
+    return "unsupported layout: the telegram's structure matches no known "
+           "layout, nothing was paired by guess";
+  case SM_ERR_DSMR:
+    return "DSMR telegram malformed";
   }
   return "unknown status";
 }

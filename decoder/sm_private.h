@@ -3,10 +3,10 @@
  * Data flow, one layer per file; calls only go down this list's arrows:
  *   sm_link.c     the link-layer driver: bytes -> intact frames, through a
  *                 table of framings (one row per file):
- *                   sm_mbus.c  M-Bus long frames (68 L L 68 .. CS 16)
- *                   sm_hdlc.c  HDLC frame type 3 (7E A.. HCS .. FCS 7E)
- *                   sm_apdu.c  bare APDUs (DB .. by length, 0F by parsing)
- *                   sm_dsmr.c  DSMR P1 text telegrams (/ .. !CRC)
+ *                   sm_link_mbus.c  M-Bus long frames (68 L L 68 .. CS 16)
+ *                   sm_link_hdlc.c  HDLC frame type 3 (7E A.. HCS .. FCS 7E)
+ *                   sm_link_apdu.c  bare APDUs (DB .. by length, 0F parsed)
+ *                   sm_link_dsmr.c  DSMR P1 text telegrams (/ .. !CRC)
  *   sm_segment.c  frames -> one APDU (neutral first/last/sequence flags)
  *   sm_gbt.c      General-Block-Transfer blocks -> one APDU
  *   sm_cipher.c   general-glo-ciphering APDU -> plaintext (AES-128-GCM)
@@ -28,8 +28,6 @@
 #define SM_FRAME_MAX (SM_MAX_APDU + 8)
 /* Link buffer: room for one whole frame behind a partial one. */
 #define SM_LINK_BUF (2 * SM_FRAME_MAX)
-/* Bytes of sm_decoder_detail() text. */
-#define SM_DETAIL_MAX 128
 
 /* ---- link layer: one interface, one row per framing -------------------- */
 
@@ -41,6 +39,7 @@ typedef struct sm_frame {
   size_t len;
   bool first, last; /* first / last segment of an APDU */
   int seq;          /* sequence number, -1 when the framing has none */
+  int seq_max;      /* the highest one the framing can number */
 } sm_frame;
 
 /* What a framing says about the bytes at the start of a buffer. */
@@ -50,8 +49,6 @@ typedef enum sm_link_result {
   SM_LINK_FRAME,   /* an intact frame of *size bytes starts at p[0] */
   SM_LINK_BROKEN,  /* p[0] starts a complete frame of *size bytes that
                       fails a check; *err says which */
-  SM_LINK_SKIP,    /* an intact frame of *size bytes that carries nothing
-                      for us (an M-Bus ACK or short frame): step over it */
 } sm_link_result;
 
 typedef struct sm_link_ops {
@@ -63,14 +60,15 @@ typedef struct sm_link_ops {
   bool checked;
   /* Classify p[0..n). at_end: no more bytes will come before this is
    * decided (idle gap, end of input). Fills *f for SM_LINK_FRAME, *size for
-   * FRAME/BROKEN/SKIP, *err for BROKEN. Pure: no state. */
+   * FRAME/BROKEN, *err for BROKEN. Pure: no state. */
   sm_link_result (*frame)(const uint8_t *p, size_t n, bool at_end,
                           sm_frame *f, size_t *size, sm_status *err);
 } sm_link_ops;
 
 extern const sm_link_ops sm_link_mbus;
 extern const sm_link_ops sm_link_hdlc;
-extern const sm_link_ops sm_link_apdu;
+extern const sm_link_ops sm_link_apdu; /* DB and 0F (Framing apdu) */
+extern const sm_link_ops sm_link_glo;  /* DB only (what auto tries) */
 extern const sm_link_ops sm_link_dsmr;
 
 typedef struct sm_link {
@@ -80,6 +78,8 @@ typedef struct sm_link {
   size_t start, end; /* unprocessed bytes are buf[start..end) */
   size_t unchecked_from; /* offset in buf before which unchecked rows may
                             not start (bytes of a broken checked frame) */
+  size_t inner_next;     /* offset in buf where the search for a frame
+                            inside a partial header resumes */
   uint64_t changes;      /* auto switched rows */
 } sm_link;
 
@@ -123,10 +123,11 @@ bool sm_segments_partial(const sm_segments *s);
 typedef struct sm_blocks {
   uint8_t buf[SM_MAX_APDU];
   size_t len;
-  uint16_t next; /* block number expected next; 0 = none in progress */
+  uint16_t next;   /* block number expected next; 0 = none in progress */
+  bool seen_first; /* a first block was ever seen (start-up is quiet) */
 } sm_blocks;
 
-void sm_blocks_reset(sm_blocks *b);
+void sm_blocks_reset(sm_blocks *b); /* drop an APDU being joined */
 bool sm_blocks_partial(const sm_blocks *b);
 /* Add one E0 APDU. SM_TELEGRAM when the last block completed the joined
  * APDU (b->buf, b->len), SM_NEED_MORE, or SM_ERR_SEGMENT / SM_ERR_TOO_LONG

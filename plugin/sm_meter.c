@@ -109,17 +109,9 @@ static int opt_solarview_file(oconfig_item_t *ci, parse_ctx *p) {
 
 static int opt_framing(oconfig_item_t *ci, parse_ctx *p) {
   char buf[16];
-  sm_input *in = &p->m->cfg.options.input;
-  if (cf_util_get_string_buffer(ci, buf, sizeof(buf)) != 0)
-    return bad_value(p, ci, "expected \"mbus\", \"apdu\" or \"auto\"");
-  if (strcasecmp(buf, "mbus") == 0)
-    *in = SM_INPUT_MBUS;
-  else if (strcasecmp(buf, "apdu") == 0)
-    *in = SM_INPUT_APDU;
-  else if (strcasecmp(buf, "auto") == 0)
-    *in = SM_INPUT_AUTO;
-  else
-    return bad_value(p, ci, "expected \"mbus\", \"apdu\" or \"auto\"");
+  if (cf_util_get_string_buffer(ci, buf, sizeof(buf)) != 0 ||
+      sm_input_parse(buf, &p->m->cfg.options.input) != 0)
+    return bad_value(p, ci, "expected " SM_INPUT_NAMES);
   return 0;
 }
 
@@ -225,9 +217,8 @@ static smp_meter *meter_alloc(void) {
   m->cfg.port.parity = SM_PARITY_EVEN;
   m->cfg.port.data_bits = 8;
   m->cfg.port.stop_bits = 1;
-  /* A live line is M-Bus: with "auto", joining mid-telegram on a 0xDB or
-   * 0x0F byte would pick bare-APDU framing for good. */
-  m->cfg.options.input = SM_INPUT_MBUS;
+  /* The first intact frame of any kind decides; see sm_decoder.h. */
+  m->cfg.options.input = SM_INPUT_AUTO;
   m->cfg.max_age = TIME_T_TO_CDTIME_T(SMP_DEFAULT_MAX_AGE_S);
   C_COMPLAIN_INIT(&m->port_complaint);
   C_COMPLAIN_INIT(&m->decode_complaint);

@@ -48,6 +48,7 @@ typedef struct smp_meter {
   c_complain_t export_complaint; /* Solarview file not writable */
   bool backend_logged;
   bool first_telegram_logged;
+  sm_input framing; /* of the last telegram; AUTO before the first */
   smp_health health;
   smp_snapshot staging;
 

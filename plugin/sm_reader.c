@@ -88,15 +88,20 @@ static const char *decode_hint(sm_status st) {
  * Line noise and cut telegrams are normal now and then: counted in the
  * errors-* values, logged at INFO and rate-limited. */
 static void on_error(smp_meter *m, sm_status st) {
+  /* The decoder's detail, e.g. the shape of an unknown layout. */
+  const char *detail = sm_decoder_detail(m->decoder);
   switch (st) {
   case SM_ERR_NO_KEY:
   case SM_ERR_KEY_WRONG:
   case SM_ERR_TAG:
   case SM_ERR_UNSUPPORTED:
   case SM_ERR_CRYPTO:
+  case SM_ERR_LAYOUT:
+  case SM_ERR_DSMR:
     c_complain(LOG_ERR, &m->decode_complaint,
-               "smartmeter plugin: meter \"%s\": %s%s", m->cfg.name,
-               sm_strerror(st), decode_hint(st));
+               "smartmeter plugin: meter \"%s\": %s%s%s%s", m->cfg.name,
+               sm_strerror(st), decode_hint(st), *detail ? ": " : "",
+               detail);
     break;
   default:
     c_complain(LOG_INFO, &m->noise_complaint,
@@ -125,7 +130,25 @@ static void export_solarview(smp_meter *m, const sm_telegram *t) {
             m->cfg.name, path);
 }
 
+/* Framing auto: say once which framing was found, and each time another
+ * one takes over (a different adapter on the same device). */
+static void note_framing(smp_meter *m, const sm_telegram *t) {
+  if (t->framing == m->framing)
+    return;
+  if (m->framing == SM_INPUT_AUTO)
+    INFO("smartmeter plugin: meter \"%s\": framing %s%s.", m->cfg.name,
+         sm_input_name(t->framing),
+         m->cfg.options.input == SM_INPUT_AUTO ? " (found by Framing auto)"
+                                               : "");
+  else
+    NOTICE("smartmeter plugin: meter \"%s\": the framing changed from %s "
+           "to %s (a different adapter or meter?); following it.",
+           m->cfg.name, sm_input_name(m->framing), sm_input_name(t->framing));
+  m->framing = t->framing;
+}
+
 static void on_telegram(smp_meter *m, const sm_telegram *t) {
+  note_framing(m, t);
   smp_latest_from_telegram(t, cdtime(), &m->staging);
   smp_latest_publish(&m->latest, &m->staging);
   if (m->cfg.solarview_file != NULL)
@@ -141,6 +164,25 @@ static void on_telegram(smp_meter *m, const sm_telegram *t) {
        m->cfg.name, t->meter_number, m->staging.n);
 }
 
+static void on_result(smp_meter *m, sm_status st, const sm_telegram *t) {
+  if (st == SM_TELEGRAM)
+    on_telegram(m, t);
+  else if (st < 0)
+    on_error(m, st);
+}
+
+/* An idle gap or a lost port: decode every intact frame still buffered,
+ * then drop the rest. */
+static void drain(smp_meter *m) {
+  size_t rounds = 4 * SM_MAX_APDU; /* > one result per buffered byte */
+  const sm_telegram *t = NULL;
+  sm_status st;
+  while ((st = sm_decoder_idle(m->decoder, &t)) != SM_NEED_MORE &&
+         --rounds > 0)
+    on_result(m, st, t);
+  publish_health(m);
+}
+
 static void feed(smp_meter *m, const uint8_t *buf, size_t len) {
   /* Every result consumes input or ends the loop; the bound only guards
    * collectd against a decoder bug that would spin here forever. */
@@ -152,16 +194,13 @@ static void feed(smp_meter *m, const uint8_t *buf, size_t len) {
     st = sm_decoder_feed(m->decoder, buf, len, &used, &t);
     buf += used;
     len -= used;
-    if (st == SM_TELEGRAM)
-      on_telegram(m, t);
-    else if (st < 0)
-      on_error(m, st);
+    on_result(m, st, t);
   } while (st != SM_NEED_MORE && --rounds > 0);
   if (rounds == 0) {
     ERROR("smartmeter plugin: meter \"%s\": decoder did not drain its "
           "input; dropping it.",
           m->cfg.name);
-    sm_decoder_idle(m->decoder);
+    drain(m);
   }
   publish_health(m);
 }
@@ -179,8 +218,7 @@ static void pump(smp_meter *m, sm_port *p, sm_backoff *bo) {
                                      &got, err, sizeof(err));
     if (st == SM_PORT_TIMEOUT) {
       if (pending && cdtime() - last_byte >= MS_TO_CDTIME_T(SMP_IDLE_GAP_MS)) {
-        sm_decoder_idle(m->decoder);
-        publish_health(m);
+        drain(m);
         pending = false;
       }
       continue;
@@ -214,7 +252,7 @@ static void *reader_main(void *arg) {
       pump(m, p, &bo);
       sm_port_close(p);
       /* A telegram cut by the loss must not be glued to the next one. */
-      sm_decoder_idle(m->decoder);
+      drain(m);
     }
     if (smp_control_pause(&m->ctl, sm_backoff_next(&bo)))
       break;

@@ -39,7 +39,9 @@ static sm_status parse(const uint8_t *p, size_t n, bool more, sm_telegram *t,
     memcpy(copy, p, n);
   poison(t);
   *used = (size_t)-1;
-  sm_status st = sm_axdr_notification(copy, n, more, t, used);
+  char detail[SM_DETAIL_MAX];
+  sm_status st = sm_axdr_notification(copy, n, more, t, used, detail,
+                                      sizeof detail);
   free(copy);
   fz_check_status(st);
   fz_check_strings(t);

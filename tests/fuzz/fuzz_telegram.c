@@ -96,8 +96,10 @@ static void make_title(unsigned i, uint8_t title[8]) {
 }
 
 static sm_status direct_parse(const record *r, sm_telegram *t, size_t *used) {
+  char detail[SM_DETAIL_MAX];
   memset(t, 0, sizeof *t);
-  return sm_axdr_notification(r->plain, r->len, false, t, used);
+  return sm_axdr_notification(r->plain, r->len, false, t, used, detail,
+                              sizeof detail);
 }
 
 /* Could the decoder deliver r at all? (A replayed counter still can,

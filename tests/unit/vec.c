@@ -166,6 +166,26 @@ void vec_feed(sm_decoder *d, const uint8_t *buf, size_t len, vec_tally *t) {
     t->api_violation = true;
 }
 
+bool vec_idle(sm_decoder *d, vec_tally *t) {
+  sm_stats before, after;
+  size_t budget = 2 * SM_MAX_APDU + 64 + 2 * SM_MAX_APDU;
+  sm_status st;
+  sm_decoder_stats(d, &before);
+  do {
+    const sm_telegram *tg = NULL;
+    st = sm_decoder_idle(d, &tg);
+    t->calls++;
+    if (budget-- == 0) {
+      t->api_violation = true;
+      break;
+    }
+    if (st != SM_NEED_MORE)
+      tally_status(t, st, tg);
+  } while (st != SM_NEED_MORE);
+  sm_decoder_stats(d, &after);
+  return after.partial_drops != before.partial_drops;
+}
+
 size_t vec_errors(const vec_tally *t) {
   size_t i, n = 0;
   for (i = 0; i < VEC_N_STATUS; i++)

@@ -54,7 +54,7 @@ size_t vec_model_make(const vec_model *m, uint32_t fc, bool mbus, uint8_t *out,
                       size_t cap);
 
 /* Result tally of feeding bytes. */
-#define VEC_N_STATUS 16
+#define VEC_N_STATUS 24
 typedef void (*vec_on_telegram)(const sm_telegram *t, void *ctx);
 typedef struct vec_tally {
   size_t telegrams;
@@ -67,6 +67,10 @@ typedef struct vec_tally {
 
 /* Feed buf (all of it) to d, looping until SM_NEED_MORE, and tally. */
 void vec_feed(sm_decoder *d, const uint8_t *buf, size_t len, vec_tally *t);
+
+/* An idle gap: sm_decoder_idle() until SM_NEED_MORE, results tallied.
+ * Returns true when it dropped a partial frame or telegram. */
+bool vec_idle(sm_decoder *d, vec_tally *t);
 
 /* Sum of all error counts. */
 size_t vec_errors(const vec_tally *t);

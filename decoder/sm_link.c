@@ -1,0 +1,192 @@
+/* sm_link.c - the link-layer driver: finds the next intact frame in the
+ * buffered bytes through the table of framings (sm_link_*.c, one row each).
+ *
+ * Rules that hold for every row:
+ *  - a byte that starts no frame is stepped over; so is the first byte of a
+ *    broken frame (resync one byte on, never jump to a claimed end);
+ *  - a header whose claimed length has not arrived yet does not hide an
+ *    intact checked frame that starts inside it: that frame is delivered as
+ *    soon as its last byte is here, and at the end of the input (at_end)
+ *    the header is given up so everything behind it is still decoded;
+ *  - bytes of a broken checked frame are never resurrected by a row without
+ *    a check of its own (bare APDUs).
+ * With Framing auto every row is tried; the last row that delivered is
+ * tried first, and a switch of rows is counted. */
+#include <string.h>
+#include <strings.h>
+
+#include "sm_private.h"
+
+/* The rows Framing auto tries. Order matters only for rows that share a
+ * start byte (none today). */
+static const sm_link_ops *const ROWS[] = {&sm_link_mbus, &sm_link_hdlc,
+                                          &sm_link_dsmr, &sm_link_glo};
+#define N_ROWS (sizeof ROWS / sizeof ROWS[0])
+/* The rows a configured Framing names. */
+static const sm_link_ops *const FORCED[] = {&sm_link_mbus, &sm_link_hdlc,
+                                            &sm_link_dsmr, &sm_link_apdu};
+
+static const char *const NAMES[] = {"auto", "mbus", "apdu", "hdlc", "dsmr"};
+
+const char *sm_input_name(sm_input in) {
+  return (unsigned)in < sizeof NAMES / sizeof NAMES[0] ? NAMES[in] : "?";
+}
+
+int sm_input_parse(const char *name, sm_input *out) {
+  for (size_t i = 0; name && i < sizeof NAMES / sizeof NAMES[0]; i++)
+    if (!strcasecmp(name, NAMES[i])) {
+      *out = (sm_input)i;
+      return 0;
+    }
+  return -1;
+}
+
+const sm_link_ops *sm_link_row(sm_input in) {
+  for (size_t i = 0; i < sizeof FORCED / sizeof FORCED[0]; i++)
+    if (FORCED[i]->input == in)
+      return FORCED[i];
+  return NULL;
+}
+
+void sm_link_init(sm_link *l, const sm_link_ops *forced) {
+  l->ops = forced;
+  l->fixed = forced != NULL;
+  l->changes = 0;
+  sm_link_reset(l);
+}
+
+void sm_link_reset(sm_link *l) {
+  l->start = l->end = l->unchecked_from = l->inner_next = 0;
+}
+
+size_t sm_link_pending(const sm_link *l) {
+  return l->end - l->start;
+}
+
+size_t sm_link_take(sm_link *l, const uint8_t *in, size_t n) {
+  size_t room = SM_LINK_BUF - l->end;
+  if (room < n && l->start > 0) {
+    memmove(l->buf, l->buf + l->start, l->end - l->start);
+    l->end -= l->start;
+    l->unchecked_from =
+        l->unchecked_from > l->start ? l->unchecked_from - l->start : 0;
+    l->inner_next = l->inner_next > l->start ? l->inner_next - l->start : 0;
+    l->start = 0;
+    room = SM_LINK_BUF - l->end;
+  }
+  size_t take = n < room ? n : room;
+  memcpy(l->buf + l->end, in, take);
+  l->end += take;
+  return take;
+}
+
+/* What the rows make of p[0..n): the best verdict wins (an intact frame
+ * over a partial one over a broken one). checked_only: only rows whose
+ * frames carry a checksum. */
+typedef struct verdict {
+  sm_link_result res;
+  const sm_link_ops *row;
+  sm_frame f;
+  size_t size;
+  sm_status err;
+} verdict;
+
+static int rank(sm_link_result r) {
+  return r == SM_LINK_FRAME ? 3 : r == SM_LINK_PARTIAL ? 2
+                              : r == SM_LINK_BROKEN  ? 1
+                                                     : 0;
+}
+
+static void try_row(const sm_link_ops *row, const uint8_t *p, size_t n,
+                    bool at_end, verdict *best) {
+  verdict v = {.row = row, .err = SM_NEED_MORE};
+  v.res = row->frame(p, n, at_end, &v.f, &v.size, &v.err);
+  if (rank(v.res) > rank(best->res))
+    *best = v;
+}
+
+static verdict classify(const sm_link *l, const uint8_t *p, size_t n,
+                        bool at_end, bool checked_only, bool unchecked_ok) {
+  verdict best = {.res = SM_LINK_NONE};
+  if (l->fixed) {
+    if (!checked_only || l->ops->checked)
+      try_row(l->ops, p, n, at_end, &best);
+    return best;
+  }
+  if (l->ops && (l->ops->checked || unchecked_ok))
+    try_row(l->ops, p, n, at_end, &best);
+  for (size_t i = 0; i < N_ROWS && best.res != SM_LINK_FRAME; i++) {
+    const sm_link_ops *row = ROWS[i];
+    if (row == l->ops || (!row->checked && (checked_only || !unchecked_ok)))
+      continue;
+    try_row(row, p, n, at_end, &best);
+  }
+  return best;
+}
+
+static void skip(sm_link *l, size_t k, uint64_t *discarded) {
+  l->start += k;
+  *discarded += k;
+}
+
+static sm_status deliver(sm_link *l, const verdict *v, sm_frame *f) {
+  l->start += v->size;
+  if (!l->fixed && l->ops != v->row) {
+    l->changes += l->ops != NULL;
+    l->ops = v->row;
+  }
+  *f = v->f;
+  return SM_TELEGRAM;
+}
+
+/* A header at l->start waits for more bytes: is there an intact checked
+ * frame inside what it claims? Then the header was noise. */
+static bool inner_frame(sm_link *l, verdict *v, uint64_t *discarded) {
+  const uint8_t *p = l->buf + l->start;
+  size_t n = l->end - l->start;
+  /* "No frame here" never changes with more bytes: resume the scan at the
+   * first position that was still open last time. */
+  size_t k = l->inner_next > l->start ? l->inner_next - l->start : 1;
+  size_t open = 0;
+  for (; k < n; k++) {
+    verdict w = classify(l, p + k, n - k, false, true, false);
+    if (w.res == SM_LINK_FRAME) {
+      skip(l, k, discarded);
+      *v = w;
+      return true;
+    }
+    if (w.res == SM_LINK_PARTIAL && !open)
+      open = k;
+  }
+  l->inner_next = l->start + (open ? open : n);
+  return false;
+}
+
+sm_status sm_link_next(sm_link *l, bool at_end, sm_frame *f,
+                       uint64_t *discarded) {
+  while (l->start < l->end) {
+    const uint8_t *p = l->buf + l->start;
+    size_t n = l->end - l->start;
+    verdict v = classify(l, p, n, at_end, false, l->start >= l->unchecked_from);
+    switch (v.res) {
+    case SM_LINK_FRAME:
+      return deliver(l, &v, f);
+    case SM_LINK_BROKEN:
+      if (v.row->checked && l->start + v.size > l->unchecked_from)
+        l->unchecked_from = l->start + v.size;
+      skip(l, 1, discarded);
+      return v.err;
+    case SM_LINK_PARTIAL:
+      if (inner_frame(l, &v, discarded))
+        return deliver(l, &v, f);
+      if (!at_end)
+        return SM_NEED_MORE;
+      skip(l, 1, discarded); /* the rest will never come */
+      break;
+    case SM_LINK_NONE:
+      skip(l, 1, discarded);
+      break;
+    }
+  }
+  return SM_NEED_MORE;
+}

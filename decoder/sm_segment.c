@@ -36,15 +36,23 @@ static sm_status append(sm_segments *s, const sm_frame *f) {
   return SM_NEED_MORE;
 }
 
-/* A frame that does not start an APDU: does it continue the one here? */
-static sm_status continues(sm_segments *s, const sm_frame *f) {
+/* What a frame does to the APDU being built. */
+typedef enum role { STARTS, CONTINUES, LOST, BROKEN } role;
+
+static role role_of(const sm_segments *s, const sm_frame *f) {
+  if (f->first)
+    return STARTS;
   if (s->active && (f->seq < 0 || f->seq == s->next_seq))
-    return SM_NEED_MORE;
-  /* Report a broken telegram once; its later segments go quietly. */
-  bool quiet = !s->seen_start || s->overflow;
-  sm_segments_reset(s);
-  s->overflow = true;
-  return quiet ? SM_TELEGRAM : SM_ERR_SEGMENT; /* TELEGRAM: drop quietly */
+    return CONTINUES;
+  /* Without sequence numbers (HDLC) only the frames after the first of a
+   * segmented APDU lack the LLC - but the E450 leaves it out of the
+   * unsegmented frames after its first, too: with nothing in progress,
+   * such a frame starts an APDU. */
+  if (!s->active && f->seq < 0)
+    return STARTS;
+  /* A broken telegram is reported once; its later segments go quietly,
+   * and so do those of one whose start we never saw (start-up). */
+  return !s->seen_start || s->overflow ? LOST : BROKEN;
 }
 
 sm_status sm_segments_add(sm_segments *s, const sm_frame *f) {
@@ -53,16 +61,22 @@ sm_status sm_segments_add(sm_segments *s, const sm_frame *f) {
     return SM_ERR_UNSUPPORTED;
   }
   sm_status gap = SM_NEED_MORE;
-  if (f->first) {
+  role r = role_of(s, f);
+  switch (r) {
+  case STARTS:
     if (sm_segments_partial(s))
       gap = SM_ERR_SEGMENT; /* the previous telegram lost its tail */
     sm_segments_reset(s);
     s->active = true;
     s->seen_start = true;
-  } else {
-    sm_status st = continues(s, f);
-    if (st != SM_NEED_MORE)
-      return st == SM_TELEGRAM ? SM_NEED_MORE : st;
+    break;
+  case CONTINUES:
+    break;
+  case LOST:
+  case BROKEN:
+    sm_segments_reset(s);
+    s->overflow = true;
+    return r == LOST ? SM_NEED_MORE : SM_ERR_SEGMENT;
   }
   sm_status st = append(s, f);
   if (st != SM_NEED_MORE)

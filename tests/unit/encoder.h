@@ -1,5 +1,6 @@
 /* encoder.h - test-only builder of meter telegrams: DLMS general-glo-
- * ciphering APDUs (AES-128-GCM via libgcrypt) and M-Bus long frames.
+ * ciphering APDUs (AES-128-GCM via libgcrypt), M-Bus long frames and HDLC
+ * frames.
  *
  * Lets the tests make telegrams the real captures do not cover (SC 0x30
  * with a tag, other frame counters, odd segmentations, plaintext) and
@@ -52,6 +53,17 @@ size_t enc_mbus_frame(uint8_t *out, size_t cap, uint8_t ci, const uint8_t *data,
  * (mod 16), FIN bit 0x10 on the last frame (a single frame gets 0x10).
  * Returns the bytes written or 0. */
 size_t enc_mbus_wrap(uint8_t *out, size_t cap, const uint8_t *data, size_t n,
+                     size_t seg);
+
+/* One HDLC frame type 3: 7E, format (S bit when segmented), DA CF, SA
+ * 00 02 00 23, control 13, HCS, [LLC E6 E7 00], data, FCS, 7E. Returns the
+ * bytes written, or 0 if cap is too small or the frame over 2047 bytes. */
+size_t enc_hdlc_frame(uint8_t *out, size_t cap, bool segmented, bool llc,
+                      const uint8_t *data, size_t n);
+
+/* Split an APDU into HDLC frames of at most seg data bytes: the LLC in the
+ * first, the S bit on all but the last. Returns the bytes written or 0. */
+size_t enc_hdlc_wrap(uint8_t *out, size_t cap, const uint8_t *data, size_t n,
                      size_t seg);
 
 /* Undo M-Bus framing: concatenate the data of consecutive long frames

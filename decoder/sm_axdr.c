@@ -17,11 +17,28 @@
 #include "sm_private.h"
 
 enum {
-  T_NULL = 0x00, T_ARRAY = 0x01, T_STRUCT = 0x02, T_BOOL = 0x03,
-  T_BITS = 0x04, T_I32 = 0x05, T_U32 = 0x06, T_OCTETS = 0x09,
-  T_VISIBLE = 0x0A, T_UTF8 = 0x0C, T_BCD = 0x0D, T_I8 = 0x0F, T_I16 = 0x10,
-  T_U8 = 0x11, T_U16 = 0x12, T_I64 = 0x14, T_U64 = 0x15, T_ENUM = 0x16,
-  T_F32 = 0x17, T_F64 = 0x18, T_DATETIME = 0x19, T_DATE = 0x1A,
+  T_NULL = 0x00,
+  T_ARRAY = 0x01,
+  T_STRUCT = 0x02,
+  T_BOOL = 0x03,
+  T_BITS = 0x04,
+  T_I32 = 0x05,
+  T_U32 = 0x06,
+  T_OCTETS = 0x09,
+  T_VISIBLE = 0x0A,
+  T_UTF8 = 0x0C,
+  T_BCD = 0x0D,
+  T_I8 = 0x0F,
+  T_I16 = 0x10,
+  T_U8 = 0x11,
+  T_U16 = 0x12,
+  T_I64 = 0x14,
+  T_U64 = 0x15,
+  T_ENUM = 0x16,
+  T_F32 = 0x17,
+  T_F64 = 0x18,
+  T_DATETIME = 0x19,
+  T_DATE = 0x1A,
   T_TIME = 0x1B,
 };
 
@@ -94,8 +111,8 @@ static void value_rescale(sm_value *v) {
   if (v->kind != SM_VALUE_NUMBER)
     return;
   double x = v->is_float ? v->value : (double)v->raw;
-  v->value = v->scaler >= 0 ? x * pow10_exact(v->scaler)
-                            : x / pow10_exact(-v->scaler);
+  v->value =
+      v->scaler >= 0 ? x * pow10_exact(v->scaler) : x / pow10_exact(-v->scaler);
 }
 
 static sm_value *value_add(walker *w) {

@@ -117,8 +117,8 @@ static sm_status skip(const uint8_t *p, size_t n, size_t *pos, int depth) {
     *pos += k;
     return SM_TELEGRAM;
   }
-  if (tag != 0x01 && tag != 0x02 && tag != 0x04 && tag != 0x09 &&
-      tag != 0x0A && tag != 0x0C)
+  if (tag != 0x01 && tag != 0x02 && tag != 0x04 && tag != 0x09 && tag != 0x0A &&
+      tag != 0x0C)
     return SM_ERR_AXDR; /* no such type, or one we cannot size */
   (*pos)++;
   long len = sm_ber_length(p, n, pos);

@@ -258,8 +258,7 @@ static void count(sm_decoder *d, sm_status st) {
   }
 }
 
-static sm_status result(sm_decoder *d, sm_status st,
-                        const sm_telegram **out) {
+static sm_status result(sm_decoder *d, sm_status st, const sm_telegram **out) {
   count(d, st);
   if (st == SM_TELEGRAM)
     *out = &d->tel;
@@ -277,8 +276,7 @@ static sm_status on_frame(sm_decoder *d, const sm_frame *f) {
 }
 
 static sm_status pump(sm_decoder *d, const uint8_t *buf, size_t len,
-                      bool at_end, size_t *consumed,
-                      const sm_telegram **out) {
+                      bool at_end, size_t *consumed, const sm_telegram **out) {
   d->detail[0] = '\0';
   for (;;) {
     sm_frame f;

@@ -47,43 +47,43 @@ extern "C" {
 #endif
 
 #define SM_KEY_LEN 16
-#define SM_MAX_VALUES 64     /* readings kept per telegram */
-#define SM_MAX_TEXT 48       /* bytes kept of a string value, incl. NUL */
-#define SM_MAX_APDU 4096     /* bound on a reassembled telegram */
-#define SM_MAX_TITLES 8      /* system titles remembered for replay checks */
-#define SM_DETAIL_MAX 128    /* bytes of sm_decoder_detail(), incl. NUL */
+#define SM_MAX_VALUES 64  /* readings kept per telegram */
+#define SM_MAX_TEXT 48    /* bytes kept of a string value, incl. NUL */
+#define SM_MAX_APDU 4096  /* bound on a reassembled telegram */
+#define SM_MAX_TITLES 8   /* system titles remembered for replay checks */
+#define SM_DETAIL_MAX 128 /* bytes of sm_decoder_detail(), incl. NUL */
 
 typedef enum sm_status {
-  SM_TELEGRAM = 1,   /* a telegram was decoded: see the out pointer */
-  SM_NEED_MORE = 0,  /* all input taken; feed more bytes */
+  SM_TELEGRAM = 1,  /* a telegram was decoded: see the out pointer */
+  SM_NEED_MORE = 0, /* all input taken; feed more bytes */
   /* Link layer */
-  SM_ERR_CHECKSUM = -1,      /* frame checksum, HCS/FCS or DSMR CRC mismatch */
-  SM_ERR_STOP_BYTE = -2,     /* frame without its stop byte or end flag */
+  SM_ERR_CHECKSUM = -1,  /* frame checksum, HCS/FCS or DSMR CRC mismatch */
+  SM_ERR_STOP_BYTE = -2, /* frame without its stop byte or end flag */
   /* Segments */
-  SM_ERR_SEGMENT = -3,       /* segment or block missing, repeated or out
-                                of order */
-  SM_ERR_TOO_LONG = -4,      /* telegram larger than SM_MAX_APDU */
+  SM_ERR_SEGMENT = -3,  /* segment or block missing, repeated or out
+                           of order */
+  SM_ERR_TOO_LONG = -4, /* telegram larger than SM_MAX_APDU */
   /* Security / APDU */
-  SM_ERR_UNSUPPORTED = -5,   /* unknown APDU, security suite or layout */
-  SM_ERR_APDU_LENGTH = -6,   /* APDU shorter than its own length field */
-  SM_ERR_NO_KEY = -7,        /* telegram is encrypted, no key configured */
-  SM_ERR_KEY_WRONG = -8,     /* decryption gave no valid APDU (with a tag:
-                                the tag failed and so did the plaintext):
-                                the key is probably wrong */
-  SM_ERR_TAG = -9,           /* GCM tag mismatch over a plausible plaintext:
-                                auth key wrong, or the frame is corrupt */
-  SM_ERR_CRYPTO = -10,       /* libgcrypt failed (not a data problem) */
+  SM_ERR_UNSUPPORTED = -5, /* unknown APDU, security suite or layout */
+  SM_ERR_APDU_LENGTH = -6, /* APDU shorter than its own length field */
+  SM_ERR_NO_KEY = -7,      /* telegram is encrypted, no key configured */
+  SM_ERR_KEY_WRONG = -8,   /* decryption gave no valid APDU (with a tag:
+                              the tag failed and so did the plaintext):
+                              the key is probably wrong */
+  SM_ERR_TAG = -9,         /* GCM tag mismatch over a plausible plaintext:
+                              auth key wrong, or the frame is corrupt */
+  SM_ERR_CRYPTO = -10,     /* libgcrypt failed (not a data problem) */
   /* Application */
-  SM_ERR_AXDR = -11,         /* A-XDR data truncated or invalid */
-  SM_ERR_REPLAY = -12,       /* frame counter not newer than the last one */
+  SM_ERR_AXDR = -11,   /* A-XDR data truncated or invalid */
+  SM_ERR_REPLAY = -12, /* frame counter not newer than the last one */
   /* API misuse */
-  SM_ERR_ARG = -13,          /* invalid argument */
-  SM_ERR_NOMEM = -14,        /* out of memory (sm_decoder_new only) */
+  SM_ERR_ARG = -13,   /* invalid argument */
+  SM_ERR_NOMEM = -14, /* out of memory (sm_decoder_new only) */
   /* Application, continued */
-  SM_ERR_LAYOUT = -15,       /* a structure that matches no known layout:
-                                nothing paired by guess (sm_decoder_detail()
-                                gives its shape) */
-  SM_ERR_DSMR = -16,         /* DSMR text telegram malformed */
+  SM_ERR_LAYOUT = -15, /* a structure that matches no known layout:
+                          nothing paired by guess (sm_decoder_detail()
+                          gives its shape) */
+  SM_ERR_DSMR = -16,   /* DSMR text telegram malformed */
 } sm_status;
 
 /* Static English text for any status value; never NULL. */
@@ -112,7 +112,7 @@ int sm_input_parse(const char *name, sm_input *out);
 typedef struct sm_options {
   sm_input input;
   bool has_key;
-  uint8_t key[SM_KEY_LEN];      /* global unicast encryption key (GUEK) */
+  uint8_t key[SM_KEY_LEN]; /* global unicast encryption key (GUEK) */
   bool has_auth_key;
   uint8_t auth_key[SM_KEY_LEN]; /* authentication key (GAK), SC 0x30 */
   /* Accepted for kaifareader configs ("KSMWest", "EVN", "auto");
@@ -123,7 +123,7 @@ typedef struct sm_options {
 /* A DLMS date-time as the meter sent it. */
 typedef struct sm_datetime {
   bool present;
-  uint16_t year;   /* 0xFFFF: not specified */
+  uint16_t year; /* 0xFFFF: not specified */
   uint8_t month, day, weekday, hour, minute, second, hundredths;
   int16_t deviation; /* minutes; INT16_MIN (0x8000): not specified */
   uint8_t status;    /* clock status; 0x80 = summer time */
@@ -136,32 +136,32 @@ typedef enum sm_value_kind {
 
 /* One reading: an OBIS code and its value. */
 typedef struct sm_value {
-  uint8_t obis[6];     /* A.B.C.D.E.F */
+  uint8_t obis[6]; /* A.B.C.D.E.F */
   sm_value_kind kind;
-  bool is_float;       /* value came as float32/float64 */
-  int8_t scaler;       /* value = raw * 10^scaler */
-  uint8_t unit;        /* DLMS unit enum; 255 = none */
-  int64_t raw;         /* integer as sent (u64 above INT64_MAX clamps) */
-  double value;        /* scaled value */
+  bool is_float;          /* value came as float32/float64 */
+  int8_t scaler;          /* value = raw * 10^scaler */
+  uint8_t unit;           /* DLMS unit enum; 255 = none */
+  int64_t raw;            /* integer as sent (u64 above INT64_MAX clamps) */
+  double value;           /* scaled value */
   char text[SM_MAX_TEXT]; /* for SM_VALUE_TEXT */
 } sm_value;
 
 typedef struct sm_telegram {
-  sm_input framing;          /* the link layer it came in */
-  bool dsmr;                 /* the payload was a DSMR text telegram */
-  bool encrypted;            /* came inside general-glo-ciphering */
-  bool authenticated;        /* GCM tag verified with the auth key */
-  bool tag_unchecked;        /* tag present, but no auth key configured */
-  uint8_t security;          /* SC byte; 0 if not encrypted */
-  uint8_t system_title[8];   /* zero if not encrypted */
-  uint32_t frame_counter;    /* 0 if not encrypted */
-  uint32_t invoke_id;        /* long-invoke-id-and-priority */
-  sm_datetime meter_time;    /* header date-time, else clock object */
+  sm_input framing;               /* the link layer it came in */
+  bool dsmr;                      /* the payload was a DSMR text telegram */
+  bool encrypted;                 /* came inside general-glo-ciphering */
+  bool authenticated;             /* GCM tag verified with the auth key */
+  bool tag_unchecked;             /* tag present, but no auth key configured */
+  uint8_t security;               /* SC byte; 0 if not encrypted */
+  uint8_t system_title[8];        /* zero if not encrypted */
+  uint32_t frame_counter;         /* 0 if not encrypted */
+  uint32_t invoke_id;             /* long-invoke-id-and-priority */
+  sm_datetime meter_time;         /* header date-time, else clock object */
   char meter_number[SM_MAX_TEXT]; /* 0.0.96.1.0.255 or EVN's trailing
                                      string; "" when absent */
   char device_name[SM_MAX_TEXT];  /* 0.0.42.0.0.255; "" when absent */
   size_t n_values;
-  bool values_truncated;     /* more than SM_MAX_VALUES were sent */
+  bool values_truncated;          /* more than SM_MAX_VALUES were sent */
   sm_value values[SM_MAX_VALUES]; /* in telegram order */
 } sm_telegram;
 

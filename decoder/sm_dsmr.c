@@ -103,6 +103,14 @@ sm_status sm_dsmr_size(const uint8_t *p, size_t n, bool at_end, size_t *size) {
   return SM_TELEGRAM;
 }
 
+bool sm_dsmr_crc_ok(const uint8_t *p, size_t size) {
+  size_t bang;
+  uint16_t sent;
+  return find_bang(p, size, &bang) == SM_TELEGRAM &&
+         crc_digits(p, size, bang, &sent) == SM_TELEGRAM &&
+         sm_crc16_arc(p, bang + 1) == sent;
+}
+
 bool sm_dsmr_is_telegram(const uint8_t *p, size_t n) {
   if (n == 0 || p[0] != '/')
     return false;

@@ -92,9 +92,10 @@ typedef struct verdict {
 } verdict;
 
 static int rank(sm_link_result r) {
-  return r == SM_LINK_FRAME ? 3 : r == SM_LINK_PARTIAL ? 2
-                              : r == SM_LINK_BROKEN  ? 1
-                                                     : 0;
+  return r == SM_LINK_FRAME     ? 3
+         : r == SM_LINK_PARTIAL ? 2
+         : r == SM_LINK_BROKEN  ? 1
+                                : 0;
 }
 
 static void try_row(const sm_link_ops *row, const uint8_t *p, size_t n,

@@ -54,7 +54,7 @@ static sm_link_result plain_frame(const uint8_t *p, size_t n, bool at_end,
     return whole(p, pos, f, size);
   if (st == SM_NEED_MORE && !at_end && n < SM_MAX_APDU)
     return SM_LINK_PARTIAL;
-  return broken(st == SM_NEED_MORE ? SM_ERR_AXDR
+  return broken(st == SM_NEED_MORE       ? SM_ERR_AXDR
                 : st == SM_ERR_KEY_WRONG ? SM_ERR_AXDR
                                          : st,
                 size, err);

@@ -46,7 +46,7 @@ static size_t header_end(const uint8_t *p, size_t n, size_t len,
     return 0;
   }
   size_t hcs = 3 + da + sa + 1; /* after CTRL */
-  if (sa == 0 || hcs + 1 > len)  /* HCS must end inside the frame */
+  if (sa == 0 || hcs + 1 > len) /* HCS must end inside the frame */
     return 0;
   if (hcs + 2 > n)
     *partial = true;
@@ -81,15 +81,15 @@ static sm_link_result hdlc_frame(const uint8_t *p, size_t n, bool at_end,
   *size = len + 2;
   if (n < *size)
     return SM_LINK_PARTIAL;
-  *err = p[len + 1] != FLAG          ? SM_ERR_STOP_BYTE
-         : !crc_ok(p + 1, len - 2)   ? SM_ERR_CHECKSUM
-                                     : SM_NEED_MORE;
+  *err = p[len + 1] != FLAG        ? SM_ERR_STOP_BYTE
+         : !crc_ok(p + 1, len - 2) ? SM_ERR_CHECKSUM
+                                   : SM_NEED_MORE;
   if (*err != SM_NEED_MORE)
     return SM_LINK_BROKEN;
   const uint8_t *info = p + hcs + 2;
   size_t info_len = len - 1 - (hcs + 2); /* up to the FCS at p[len-1] */
-  f->first = info_len >= 3 && info[0] == 0xE6 && info[1] == 0xE7 &&
-             info[2] == 0x00;
+  f->first =
+      info_len >= 3 && info[0] == 0xE6 && info[1] == 0xE7 && info[2] == 0x00;
   f->data = f->first ? info + 3 : info;
   f->len = f->first ? info_len - 3 : info_len;
   f->last = (format & FORMAT_SEGMENTED) == 0;

@@ -37,7 +37,7 @@ static sm_link_result mbus_frame(const uint8_t *p, size_t n, bool at_end,
   *size = len + 6;
   if (n < *size)
     return SM_LINK_PARTIAL;
-  *err = p[4 + len + 1] != 0x16              ? SM_ERR_STOP_BYTE
+  *err = p[4 + len + 1] != 0x16               ? SM_ERR_STOP_BYTE
          : checksum(p + 4, len) != p[4 + len] ? SM_ERR_CHECKSUM
          : len <= 5 || p[6] > CI_MAX          ? SM_ERR_UNSUPPORTED
                                               : SM_NEED_MORE;

@@ -79,26 +79,46 @@ size_t sm_obis_format(const uint8_t o[6], char *buf, size_t size) {
 
 const char *sm_unit_symbol(uint8_t unit) {
   switch (unit) {
-  case 27: return "W";
-  case 28: return "VA";
-  case 29: return "var";
-  case 30: return "Wh";
-  case 31: return "VAh";
-  case 32: return "varh";
-  case 33: return "A";
-  case 34: return "C";
-  case 35: return "V";
-  case 44: return "Hz";
-  case 1: return "a";
-  case 2: return "mo";
-  case 3: return "wk";
-  case 4: return "d";
-  case 5: return "h";
-  case 6: return "min";
-  case 7: return "s";
-  case 9: return "°C";
-  case 56: return "%";
-  default: return "";
+  case 27:
+    return "W";
+  case 28:
+    return "VA";
+  case 29:
+    return "var";
+  case 30:
+    return "Wh";
+  case 31:
+    return "VAh";
+  case 32:
+    return "varh";
+  case 33:
+    return "A";
+  case 34:
+    return "C";
+  case 35:
+    return "V";
+  case 44:
+    return "Hz";
+  case 1:
+    return "a";
+  case 2:
+    return "mo";
+  case 3:
+    return "wk";
+  case 4:
+    return "d";
+  case 5:
+    return "h";
+  case 6:
+    return "min";
+  case 7:
+    return "s";
+  case 9:
+    return "°C";
+  case 56:
+    return "%";
+  default:
+    return "";
   }
 }
 

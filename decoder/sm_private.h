@@ -61,8 +61,8 @@ typedef struct sm_link_ops {
   /* Classify p[0..n). at_end: no more bytes will come before this is
    * decided (idle gap, end of input). Fills *f for SM_LINK_FRAME, *size for
    * FRAME/BROKEN, *err for BROKEN. Pure: no state. */
-  sm_link_result (*frame)(const uint8_t *p, size_t n, bool at_end,
-                          sm_frame *f, size_t *size, sm_status *err);
+  sm_link_result (*frame)(const uint8_t *p, size_t n, bool at_end, sm_frame *f,
+                          size_t *size, sm_status *err);
 } sm_link_ops;
 
 extern const sm_link_ops sm_link_mbus;
@@ -75,7 +75,7 @@ typedef struct sm_link {
   const sm_link_ops *ops; /* forced framing, or the one auto last found */
   bool fixed;             /* configured: no other row is tried */
   uint8_t buf[SM_LINK_BUF];
-  size_t start, end; /* unprocessed bytes are buf[start..end) */
+  size_t start, end;     /* unprocessed bytes are buf[start..end) */
   size_t unchecked_from; /* offset in buf before which unchecked rows may
                             not start (bytes of a broken checked frame) */
   size_t inner_next;     /* offset in buf where the search for a frame
@@ -162,8 +162,7 @@ sm_status sm_glo_parse(uint8_t *apdu, size_t len, sm_glo *g, size_t *used);
  * auth key is configured. Sets *authenticated. A failed tag over a
  * plaintext that still looks like one (a data-notification or DSMR text)
  * is SM_ERR_TAG; over noise SM_ERR_KEY_WRONG. */
-sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g,
-                            bool *authenticated);
+sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g, bool *authenticated);
 
 /* ---- the bottom: BER and A-XDR sizes (sm_ber.c) ------------------------ */
 /* Read a BER length at p[*pos]; advances *pos. Returns -1 if truncated or
@@ -207,6 +206,8 @@ bool sm_axdr_is_notification(const uint8_t *p, size_t n);
  * CRC digits and a CR LF when present), SM_NEED_MORE, or SM_ERR_DSMR when
  * the bytes cannot be one (a non-text byte, no '!' within the bound). */
 sm_status sm_dsmr_size(const uint8_t *p, size_t n, bool at_end, size_t *size);
+/* A telegram of sm_dsmr_size() bytes: does its CRC match? */
+bool sm_dsmr_crc_ok(const uint8_t *p, size_t size);
 /* True when p[0..n) starts like a DSMR telegram ("/" and an ident line of
  * printable text): decrypted with the right key. */
 bool sm_dsmr_is_telegram(const uint8_t *p, size_t n);

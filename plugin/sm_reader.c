@@ -100,8 +100,7 @@ static void on_error(smp_meter *m, sm_status st) {
   case SM_ERR_DSMR:
     c_complain(LOG_ERR, &m->decode_complaint,
                "smartmeter plugin: meter \"%s\": %s%s%s%s", m->cfg.name,
-               sm_strerror(st), decode_hint(st), *detail ? ": " : "",
-               detail);
+               sm_strerror(st), decode_hint(st), *detail ? ": " : "", detail);
     break;
   default:
     c_complain(LOG_INFO, &m->noise_complaint,
@@ -177,8 +176,7 @@ static void drain(smp_meter *m) {
   size_t rounds = 4 * SM_MAX_APDU; /* > one result per buffered byte */
   const sm_telegram *t = NULL;
   sm_status st;
-  while ((st = sm_decoder_idle(m->decoder, &t)) != SM_NEED_MORE &&
-         --rounds > 0)
+  while ((st = sm_decoder_idle(m->decoder, &t)) != SM_NEED_MORE && --rounds > 0)
     on_result(m, st, t);
   publish_health(m);
 }

@@ -8,7 +8,8 @@ SMUNIT_TESTS = \
 	tests/unit/test_negative \
 	tests/unit/test_variants \
 	tests/unit/test_names \
-	tests/unit/test_dsmr
+	tests/unit/test_dsmr \
+	tests/unit/test_links
 check_PROGRAMS += $(SMUNIT_TESTS)
 TESTS += $(SMUNIT_TESTS)
 
@@ -41,3 +42,7 @@ tests_unit_test_names_LDADD = $(SMUNIT_LDADD)
 tests_unit_test_dsmr_SOURCES = tests/unit/test_dsmr.c
 tests_unit_test_dsmr_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_dsmr_LDADD = $(SMUNIT_LDADD)
+
+tests_unit_test_links_SOURCES = tests/unit/test_links.c $(SMUNIT_HELPERS)
+tests_unit_test_links_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_links_LDADD = $(SMUNIT_LDADD)

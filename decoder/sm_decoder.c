@@ -35,7 +35,8 @@ struct sm_decoder {
   sm_stats stats;
   sm_title titles[SM_MAX_TITLES];
   uint64_t clock;
-  bool idle_dropped; /* sm_decoder_idle() gave up bytes in this gap */
+  bool idle_dropped;     /* sm_decoder_idle() gave up bytes in this gap */
+  sm_input last_framing; /* of the last telegram */
   char detail[SM_DETAIL_MAX];
   sm_telegram tel;
 };
@@ -89,7 +90,6 @@ void sm_decoder_free(sm_decoder *d) {
 
 void sm_decoder_stats(const sm_decoder *d, sm_stats *out) {
   *out = d->stats;
-  out->framing_changes = d->link.changes;
 }
 
 const char *sm_decoder_detail(const sm_decoder *d) {
@@ -226,6 +226,10 @@ static void count(sm_decoder *d, sm_status st) {
   switch (st) {
   case SM_TELEGRAM:
     s->telegrams++;
+    /* Framing auto followed another framing (a different adapter). */
+    s->framing_changes +=
+        d->last_framing != SM_INPUT_AUTO && d->tel.framing != d->last_framing;
+    d->last_framing = d->tel.framing;
     break;
   case SM_ERR_CHECKSUM:
   case SM_ERR_STOP_BYTE:

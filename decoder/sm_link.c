@@ -11,7 +11,7 @@
  *  - bytes of a broken checked frame are never resurrected by a row without
  *    a check of its own (bare APDUs).
  * With Framing auto every row is tried; the last row that delivered is
- * tried first, and a switch of rows is counted. */
+ * tried first. */
 #include <string.h>
 #include <strings.h>
 
@@ -51,7 +51,6 @@ const sm_link_ops *sm_link_row(sm_input in) {
 void sm_link_init(sm_link *l, const sm_link_ops *forced) {
   l->ops = forced;
   l->fixed = forced != NULL;
-  l->changes = 0;
   sm_link_reset(l);
 }
 
@@ -132,10 +131,8 @@ static void skip(sm_link *l, size_t k, uint64_t *discarded) {
 
 static sm_status deliver(sm_link *l, const verdict *v, sm_frame *f) {
   l->start += v->size;
-  if (!l->fixed && l->ops != v->row) {
-    l->changes += l->ops != NULL;
+  if (!l->fixed)
     l->ops = v->row;
-  }
   *f = v->f;
   return SM_TELEGRAM;
 }
@@ -182,7 +179,14 @@ sm_status sm_link_next(sm_link *l, bool at_end, sm_frame *f,
         return deliver(l, &v, f);
       if (!at_end)
         return SM_NEED_MORE;
-      skip(l, 1, discarded); /* the rest will never come */
+      /* The rest will never come. What it claimed (all that is buffered,
+       * when it did not say) is a cut frame: no bare APDU from it. */
+      if (v.row->checked) {
+        size_t claim = v.size && v.size < n ? v.size : n;
+        if (l->start + claim > l->unchecked_from)
+          l->unchecked_from = l->start + claim;
+      }
+      skip(l, 1, discarded);
       break;
     case SM_LINK_NONE:
       skip(l, 1, discarded);

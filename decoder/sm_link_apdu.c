@@ -69,10 +69,25 @@ static sm_link_result apdu_frame(const uint8_t *p, size_t n, bool at_end,
   return SM_LINK_NONE;
 }
 
+/* Framing auto meets DB bytes in noise and ciphertext: it believes only a
+ * header with a length that fits and a security byte we can decrypt
+ * (0x20 0x21 0x30 0x31); anything else is no frame, not an error. */
 static sm_link_result glo_only(const uint8_t *p, size_t n, bool at_end,
                                sm_frame *f, size_t *size, sm_status *err) {
   (void)at_end;
-  return p[0] == 0xDB ? glo_frame(p, n, f, size, err) : SM_LINK_NONE;
+  size_t total, pos = 10;
+  if (p[0] != 0xDB)
+    return SM_LINK_NONE;
+  sm_status st = sm_glo_length(p, n, &total);
+  if (st == SM_NEED_MORE)
+    return SM_LINK_PARTIAL;
+  if (st != SM_TELEGRAM || total > SM_MAX_APDU || sm_ber_length(p, n, &pos) < 6)
+    return SM_LINK_NONE;
+  if (pos >= n)
+    return SM_LINK_PARTIAL;
+  if ((p[pos] & 0xEE) != 0x20)
+    return SM_LINK_NONE;
+  return glo_frame(p, n, f, size, err);
 }
 
 const sm_link_ops sm_link_apdu = {

@@ -80,7 +80,6 @@ typedef struct sm_link {
                             not start (bytes of a broken checked frame) */
   size_t inner_next;     /* offset in buf where the search for a frame
                             inside a partial header resumes */
-  uint64_t changes;      /* auto switched rows */
 } sm_link;
 
 /* forced: the row for a configured framing, or NULL for auto. */

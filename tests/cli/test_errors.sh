@@ -90,7 +90,7 @@ usage "bad baud" "invalid value for --baud" --device /dev/null --baud x
 usage "device and file" "either --device or an input file" --device /dev/null "$VKW"
 usage "two files" "more than one input file" "$VKW" "$VKW"
 usage "bad timestamp" "unknown --timestamp" --timestamp later "$VKW"
-usage "bad input mode" "unknown --input" --input hdlc "$VKW"
+usage "bad input mode" "unknown --input" --input sml "$VKW"
 
 # Accepted spellings.
 run_decode "$T/s" --hex --key "$KEY" --supplier ksmwest --format json "$VKW"

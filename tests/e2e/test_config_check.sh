@@ -166,10 +166,10 @@ fails "bad DataBits" 'meter "home": option DataBits: expected a number from 5 to
 check framing <<EOF
   <Meter "home">
     Device "$E2E_TMP/vkw.tty"
-    Framing "hdlc"
+    Framing "sml"
   </Meter>
 EOF
-fails "bad Framing" 'meter "home": option Framing: expected "mbus", "apdu" or "auto"'
+fails "bad Framing" 'meter "home": option Framing: expected "auto", "mbus", "hdlc", "dsmr" or "apdu"'
 
 check maxage <<EOF
   <Meter "home">

@@ -34,7 +34,8 @@ E2E_TESTS = \
 	tests/e2e/test_forge.sh \
 	tests/e2e/test_hdlc_e450.sh \
 	tests/e2e/test_hdlc_kaernten.sh \
-	tests/e2e/test_dsmr_p1.sh
+	tests/e2e/test_dsmr_p1.sh \
+	tests/e2e/test_framing_change.sh
 # Not conditional on BUILD_PLUGIN: without the plugin these tests fail
 # (bail out) instead of silently not running.
 TESTS += $(E2E_TESTS)

@@ -3,6 +3,7 @@ decoder_libsmdecoder_la_SOURCES = \
 	decoder/sm_decoder.h decoder/sm_names.h decoder/sm_private.h \
 	decoder/sm_decoder.c decoder/sm_error.c decoder/sm_mbus.c \
 	decoder/sm_segment.c decoder/sm_cipher.c decoder/sm_axdr.c \
-	decoder/sm_names.c decoder/sm_hex.c decoder/sm_ber.c
+	decoder/sm_names.c decoder/sm_hex.c decoder/sm_ber.c \
+	decoder/sm_layout.c
 decoder_libsmdecoder_la_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
 decoder_libsmdecoder_la_LIBADD = $(GCRYPT_LIBS)

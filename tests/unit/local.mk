@@ -7,7 +7,8 @@ SMUNIT_TESTS = \
 	tests/unit/test_stream \
 	tests/unit/test_negative \
 	tests/unit/test_variants \
-	tests/unit/test_names
+	tests/unit/test_names \
+	tests/unit/test_layouts
 check_PROGRAMS += $(SMUNIT_TESTS)
 TESTS += $(SMUNIT_TESTS)
 
@@ -36,3 +37,7 @@ tests_unit_test_variants_LDADD = $(SMUNIT_LDADD)
 tests_unit_test_names_SOURCES = tests/unit/test_names.c
 tests_unit_test_names_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_names_LDADD = $(SMUNIT_LDADD)
+
+tests_unit_test_layouts_SOURCES = tests/unit/test_layouts.c
+tests_unit_test_layouts_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_layouts_LDADD = $(SMUNIT_LDADD)

@@ -198,6 +198,60 @@ sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,
  * sm_axdr_notification, nothing parsed): decrypted with the right key. */
 bool sm_axdr_is_notification(const uint8_t *p, size_t n);
 
+/* Bodies whose meaning comes from their shape (sm_layout.c, called by
+ * sm_axdr.c): positional layouts, the E450's clock + (OBIS, value) pairs,
+ * the capture-object list. sm_layout.c only says what each element is;
+ * sm_axdr.c reads the values. */
+typedef enum sm_role {
+  SM_ROLE_SKIP,         /* not delivered (a pair's OBIS, undocumented) */
+  SM_ROLE_ID,           /* os(6) that must hold obis; not delivered */
+  SM_ROLE_METER_NUMBER, /* string -> meter_number */
+  SM_ROLE_TIME,         /* os(4): hh mm ss hundredths */
+  SM_ROLE_DATE,         /* os(5): yyyy(2) mm dd weekday */
+  SM_ROLE_CLOCK,        /* date-time: os(12) or type 0x19 */
+  SM_ROLE_READING,      /* a number: reading obis, scaler, unit */
+  SM_ROLE_TEXT,         /* a string: text reading obis, left out when "" */
+  SM_ROLE_NAMED,        /* a value of obis, by the walker's OBIS rules */
+  SM_ROLE_NO_UNIT,      /* a number of obis whose unit nobody documents:
+                           left out */
+} sm_role;
+
+typedef struct sm_field {
+  uint8_t tag;  /* A-XDR type it must have; 0: checked when read */
+  uint8_t len;  /* string length it must have; 0: any */
+  uint8_t role; /* sm_role */
+  int8_t scaler;
+  uint8_t unit;
+  uint8_t obis[6];
+} sm_field;
+
+/* A matched body and the state of a walk over its elements. */
+typedef struct sm_shape {
+  const uint8_t *p;
+  size_t end;             /* end of the body */
+  int kind;               /* which kind of shape (sm_layout.c) */
+  const sm_field *fields; /* positional layouts: one per element */
+  size_t count;           /* elements of the body's structure */
+  size_t first;           /* offset of element 0 */
+  size_t k, pos, prev;    /* next element's index and offset; the last */
+  size_t defs, n_defs;    /* capture list: offset of the definitions */
+  bool self_listed;       /* capture list: definition 0 is the list */
+} sm_shape;
+
+/* Does the body element p[body..end) (checked by sm_axdr_skip) have one
+ * of the shapes above? false: no (the walker's turn). true: *s is ready
+ * for sm_shape_next() when *st is SM_TELEGRAM; otherwise *st is
+ * SM_ERR_LAYOUT (a capture list that contradicts itself) with detail. */
+bool sm_shape_match(const uint8_t *p, size_t body, size_t end, sm_shape *s,
+                    sm_status *st, char *detail, size_t detail_size);
+/* The next element of a matched body: its offset and what it is. false
+ * after the last. */
+bool sm_shape_next(sm_shape *s, size_t *pos, sm_field *f);
+/* The shape of the body element p[body..end) for a message, truncated to
+ * detail_size: "structure(14): u16 u16 ... os(8)". */
+void sm_shape_describe(const uint8_t *p, size_t body, size_t end, char *detail,
+                       size_t detail_size);
+
 /* DSMR P1 text (sm_dsmr.c). A telegram is "/" ident CR LF, lines
  * "A-B:C.D.E(value*unit)...", "!" and 4 hex digits of CRC-16/ARC over
  * "/" .. "!", then CR LF. */

@@ -39,33 +39,6 @@
 
 #include "sm_private.h"
 
-enum {
-  T_NULL = 0x00,
-  T_ARRAY = 0x01,
-  T_STRUCT = 0x02,
-  T_BOOL = 0x03,
-  T_BITS = 0x04,
-  T_I32 = 0x05,
-  T_U32 = 0x06,
-  T_OCTETS = 0x09,
-  T_VISIBLE = 0x0A,
-  T_UTF8 = 0x0C,
-  T_BCD = 0x0D,
-  T_I8 = 0x0F,
-  T_I16 = 0x10,
-  T_U8 = 0x11,
-  T_U16 = 0x12,
-  T_I64 = 0x14,
-  T_U64 = 0x15,
-  T_ENUM = 0x16,
-  T_F32 = 0x17,
-  T_F64 = 0x18,
-  T_DATETIME = 0x19,
-  T_DATE = 0x1A,
-  T_TIME = 0x1B,
-  T_DONT_CARE = 0xFF,
-};
-
 #define MAX_DEPTH 12
 #define DATETIME_LEN 12
 #define SCALER_MAX 9
@@ -140,37 +113,6 @@ static void clock_found(walker *w, const uint8_t *b) {
 
 /* ---- values ------------------------------------------------------------ */
 
-static double pow10_exact(int e) {
-  /* 10^0 .. 10^9 are exact doubles, so raw / 10^k rounds correctly. */
-  static const double p[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-  return p[e];
-}
-
-/* Called once per value, when its scaler is known. Floats carry their
- * unscaled number in value until then. */
-static void value_rescale(sm_value *v) {
-  double x = v->is_float ? v->value : (double)v->raw;
-  v->value =
-      v->scaler >= 0 ? x * pow10_exact(v->scaler) : x / pow10_exact(-v->scaler);
-}
-
-static sm_value *value_add(sm_telegram *t, const uint8_t obis[6]) {
-  if (t->n_values == SM_MAX_VALUES) {
-    t->values_truncated = true;
-    return NULL;
-  }
-  sm_value *v = &t->values[t->n_values++];
-  memcpy(v->obis, obis, 6);
-  v->kind = SM_VALUE_NUMBER;
-  v->is_float = false;
-  v->scaler = 0;
-  v->unit = 255;
-  v->raw = 0;
-  v->value = 0;
-  v->text[0] = '\0';
-  return v;
-}
-
 /* Scaler and unit of the value just read (w->last, NULL when it was not
  * stored); the scaler is checked either way. */
 static sm_status set_scaler(walker *w, int8_t scaler, uint8_t unit) {
@@ -183,7 +125,7 @@ static sm_status set_scaler(walker *w, int8_t scaler, uint8_t unit) {
     return SM_TELEGRAM;
   v->scaler = scaler;
   v->unit = unit;
-  value_rescale(v);
+  sm_value_rescale(v);
   if (!isfinite(v->value)) { /* a huge float times 10^scaler */
     note(w, v->obis, "value not finite after scaling: left out");
     w->t->n_values--; /* v is the last value added */
@@ -202,7 +144,7 @@ static sm_status reading_add(walker *w, const uint8_t obis[6], const number *x,
          isnan(x->f) ? "float NaN left out" : "float infinity left out");
     return set_scaler(w, scaler, unit);
   }
-  sm_value *v = value_add(w->t, obis);
+  sm_value *v = sm_value_add(w->t, obis);
   if (v) {
     v->is_float = x->is_float;
     v->raw = x->is_float ? 0 : x->raw;
@@ -238,7 +180,7 @@ static bool is_printable(const uint8_t *s, size_t n) {
 
 static void text_add(walker *w, const uint8_t obis[6], const uint8_t *s,
                      size_t n) {
-  sm_value *v = value_add(w->t, obis);
+  sm_value *v = sm_value_add(w->t, obis);
   if (v) {
     v->kind = SM_VALUE_TEXT;
     copy_text(v->text, s, n);
@@ -641,16 +583,6 @@ static sm_status decode_body(walker *w, size_t body) {
 
 /* ---- the notification header ------------------------------------------- */
 
-static void telegram_clear(sm_telegram *t) {
-  /* Only the header fields: values[] beyond n_values are never read. */
-  t->invoke_id = 0;
-  memset(&t->meter_time, 0, sizeof t->meter_time);
-  t->meter_number[0] = '\0';
-  t->device_name[0] = '\0';
-  t->n_values = 0;
-  t->values_truncated = false;
-}
-
 bool sm_axdr_is_notification(const uint8_t *p, size_t n) {
   size_t clock, body;
   return sm_notification_header(p, n, &clock, &body) == SM_TELEGRAM;
@@ -681,7 +613,7 @@ sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,
                                size_t detail_size) {
   if (detail_size)
     detail[0] = '\0';
-  telegram_clear(t);
+  sm_telegram_clear(t);
   if (more_may_come && n < 20) /* header not complete yet */
     return SM_NEED_MORE;
   size_t clock, body, end;

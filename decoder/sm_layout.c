@@ -45,27 +45,6 @@
 
 #include "sm_private.h"
 
-enum {
-  T_ARRAY = 0x01,
-  T_STRUCT = 0x02,
-  T_BITS = 0x04,
-  T_I32 = 0x05,
-  T_U32 = 0x06,
-  T_OCTETS = 0x09,
-  T_VISIBLE = 0x0A,
-  T_UTF8 = 0x0C,
-  T_I8 = 0x0F,
-  T_I16 = 0x10,
-  T_U8 = 0x11,
-  T_U16 = 0x12,
-  T_I64 = 0x14,
-  T_U64 = 0x15,
-  T_ENUM = 0x16,
-  T_F32 = 0x17,
-  T_F64 = 0x18,
-  T_DATETIME = 0x19,
-};
-
 enum { U_W = 27, U_VAR = 29, U_WH = 30, U_VARH = 32, U_A = 33, U_V = 35 };
 enum { U_NONE = 255 };
 

@@ -164,6 +164,34 @@ sm_status sm_glo_parse(uint8_t *apdu, size_t len, sm_glo *g, size_t *used);
 sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g, bool *authenticated);
 
 /* ---- the bottom: BER and A-XDR sizes (sm_ber.c) ------------------------ */
+/* A-XDR type tags (DLMS Blue Book). */
+enum sm_axdr_tag {
+  T_NULL = 0x00,
+  T_ARRAY = 0x01,
+  T_STRUCT = 0x02,
+  T_BOOL = 0x03,
+  T_BITS = 0x04,
+  T_I32 = 0x05,
+  T_U32 = 0x06,
+  T_OCTETS = 0x09,
+  T_VISIBLE = 0x0A,
+  T_UTF8 = 0x0C,
+  T_BCD = 0x0D,
+  T_I8 = 0x0F,
+  T_I16 = 0x10,
+  T_U8 = 0x11,
+  T_U16 = 0x12,
+  T_I64 = 0x14,
+  T_U64 = 0x15,
+  T_ENUM = 0x16,
+  T_F32 = 0x17,
+  T_F64 = 0x18,
+  T_DATETIME = 0x19,
+  T_DATE = 0x1A,
+  T_TIME = 0x1B,
+  T_DONT_CARE = 0xFF,
+};
+
 /* Read a BER length at p[*pos]; advances *pos. Returns -1 if truncated or
  * longer than 2 length bytes. */
 long sm_ber_length(const uint8_t *p, size_t n, size_t *pos);
@@ -184,6 +212,16 @@ sm_status sm_notification_header(const uint8_t *p, size_t n, size_t *clock,
 sm_status sm_axdr_skip(const uint8_t *p, size_t n, size_t *pos);
 
 /* ---- application ------------------------------------------------------- */
+/* Shared by the A-XDR, layout and DSMR layers (sm_value.c). */
+/* A new reading of OBIS obis: a number, scaler 0, no unit; NULL (and
+ * t->values_truncated) when SM_MAX_VALUES are taken. */
+sm_value *sm_value_add(sm_telegram *t, const uint8_t obis[6]);
+/* value = raw (or the unscaled float in value) * 10^scaler, exactly
+ * rounded. */
+void sm_value_rescale(sm_value *v);
+/* Clear what a parse sets: header fields, no values. */
+void sm_telegram_clear(sm_telegram *t);
+
 /* Parse a plaintext data-notification p[0..n) into t (values, clock,
  * strings); *used is its length. Returns SM_TELEGRAM, SM_ERR_KEY_WRONG when
  * the header does not look like a data-notification at all (the only

@@ -141,6 +141,7 @@ void cli_run_gap(cli_run *r, const char *why) {
   if (after.partial_drops == before.partial_drops)
     return;
   r->attempts++;
+  r->gap_drops++;
   r->last_error = SM_ERR_SEGMENT;
   snprintf(text, sizeof text, "incomplete frame or telegram dropped %s", why);
   report_error(r, PROBLEM_GAP, text);
@@ -149,7 +150,9 @@ void cli_run_gap(cli_run *r, const char *why) {
 static void report_nothing_found(const cli_run *r) {
   sm_stats s;
 
-  if (r->attempts > 0 || r->live || r->input_failed)
+  /* A cut frame at the end alone still leaves the question why nothing
+   * decoded (hex text read as raw bytes looks like a DSMR start). */
+  if (r->attempts > r->gap_drops || r->live || r->input_failed)
     return;
   sm_decoder_stats(r->dec, &s);
   if (s.bytes == 0) {

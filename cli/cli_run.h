@@ -17,6 +17,7 @@ typedef struct cli_run {
   sm_decoder *dec;
   bool live;               /* show a repeated error only once */
   bool started;            /* bytes were fed */
+  unsigned long gap_drops; /* attempts that were cut frames at a gap */
   bool stop;               /* --check-key in live mode has its answer */
   bool output_failed;      /* stdout could not be written */
   bool input_failed;       /* reading stopped early (already reported) */

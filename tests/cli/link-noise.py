@@ -4,6 +4,7 @@
 their own link layer (test tool for tests/cli/test_link_noise.sh).
 
     link-noise.py --link mbus|hdlc|apdu|dsmr [--seed N] OUT FILE...
+    link-noise.py --link ... --no-random OUT FILE...
     link-noise.py --link ... --cut BYTES OUT FILE...
 
 Each FILE (tests/vectors format, e.g. made by sm-forge) is one telegram.
@@ -20,7 +21,8 @@ Before each one the stream gets, in this order:
 Random bytes end the stream. Every intact telegram must be decoded
 exactly once; nothing else may be.
 
-With --cut, no noise: the first FILE's first BYTES (a telegram cut by a
+With --no-random, steps 2-4 only (the smallest case of a changed copy
+inside what a fake header claims). With --cut, no noise: the first FILE's first BYTES (a telegram cut by a
 line dropout, its length field intact), then the other FILEs back to back.
 """
 import argparse
@@ -107,15 +109,15 @@ def noise(link, rng, n):
     return bytes(out)
 
 
-def noisy(link, rng, files):
+def noisy(link, rng, files, rand=True):
     stream = bytearray()
     for path in files:
         t = load(path)
-        stream += noise(link, rng, rng.randint(20, 60))
+        stream += noise(link, rng, rng.randint(20, 60) if rand else 0)
         stream += fake_header(link, t, rng)
         stream += spoiled(link, first_frame(link, t))
         stream += t
-    stream += noise(link, rng, 40)
+    stream += noise(link, rng, 40 if rand else 0)
     return bytes(stream)
 
 
@@ -124,6 +126,7 @@ def main(argv):
     ap.add_argument("--link", required=True, choices=sorted(SYNC))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cut", type=int, default=None, metavar="BYTES")
+    ap.add_argument("--no-random", action="store_true")
     ap.add_argument("out")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args(argv)
@@ -132,7 +135,7 @@ def main(argv):
         stream = load(a.files[0])[:a.cut] + \
             b"".join(load(p) for p in a.files[1:])
     else:
-        stream = noisy(a.link, rng, a.files)
+        stream = noisy(a.link, rng, a.files, not a.no_random)
     with open(a.out, "wb") as f:
         f.write(stream)
     return 0

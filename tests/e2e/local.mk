@@ -35,7 +35,8 @@ E2E_TESTS = \
 	tests/e2e/test_hdlc_e450.sh \
 	tests/e2e/test_hdlc_kaernten.sh \
 	tests/e2e/test_dsmr_p1.sh \
-	tests/e2e/test_framing_change.sh
+	tests/e2e/test_framing_change.sh \
+	tests/e2e/test_hdlc_noise.sh
 # Not conditional on BUILD_PLUGIN: without the plugin these tests fail
 # (bail out) instead of silently not running.
 TESTS += $(E2E_TESTS)

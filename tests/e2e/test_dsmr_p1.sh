@@ -7,7 +7,10 @@
 #           auth key to most users: the tag is left unchecked);
 #   "p1":   the same telegram as a plain DSMR P1 telegram ("/EST5...!EEE5",
 #           its own CRC-16), as the Netherlands, Belgium and Luxembourg
-#           send it; no key.
+#           send it; no key;
+#   "rddl": the other Steiermark capture, as published, with its published
+#           AuthKey, which does not fit its tag (DECODED.md): nothing is
+#           dispatched and the error names the auth key.
 # Asserts all 16 values of extra_dsmr_in_gcm_steiermark_sagemcom_shrdzm
 # (tests/vectors/DECODED.md) under the documented identifiers on both
 # meters, clean health counters, "framing apdu" / "framing dsmr" found by
@@ -28,6 +31,11 @@ ok "p1 telegrams are plain text" \
 # field: shorter only to keep the test short).
 e2e_sim_start stmk 1 --pace "$E2E_PACE_115200_8N1" --delay 3
 e2e_sim_start p1 1 --pace "$E2E_PACE_115200_8N1" --delay 3
+rddl=$SM_SRCDIR/tests/vectors/extra_dsmr_in_gcm_steiermark_sagemcom_rddl.hex
+mkdir -p "$E2E_TMP/rddl"
+cp "$rddl" "$E2E_TMP/rddl/t00001.hex"
+e2e_sim_start rddl 1 --pace "$E2E_PACE_115200_8N1" --delay 3 --count 1 \
+  --linger 60
 e2e_conf dsmr 1 <<EOF
   <Meter "stmk">
     Device "$E2E_TMP/stmk.tty"
@@ -41,6 +49,13 @@ e2e_conf dsmr 1 <<EOF
     Baudrate 115200
     Parity "none"
     MaxAge 10
+  </Meter>
+  <Meter "rddl">
+    Device "$E2E_TMP/rddl.tty"
+    Baudrate 115200
+    Parity "none"
+    Key "$(e2e_key_of "$rddl")"
+    AuthKey "$(sed -n 's/^# ak: *//p' "$rddl")"
   </Meter>
 EOF
 e2e_collectd_start dsmr
@@ -78,7 +93,19 @@ EOF
 done
 e2e_expect_framing_found dsmr stmk apdu
 e2e_expect_framing_found dsmr p1 dsmr
-is "log: no errors or warnings" "$(e2e_log_problems dsmr)" ""
+is "log: no errors or warnings for stmk and p1" \
+  "$(e2e_log_problems dsmr | grep -v 'meter "rddl"')" ""
+
+one_tag_error() {
+  [ "$(e2e_num "$(e2e_csv_last dsmr rddl errors-tag)")" = 1 ]
+}
+ok "rddl: one tag error" e2e_wait 10 one_tag_error
+is_num "rddl: no telegram decoded" \
+  "$(e2e_csv_last dsmr rddl total_operations-telegrams)" 0
+is "rddl: no readings dispatched" "$(e2e_listval dsmr |
+  grep -c -e 'smartmeter-rddl/\(power\|energy_wh\)-')" 0
+is "rddl: one error, naming the auth key" \
+  "$(e2e_log_problems dsmr | grep -c 'meter "rddl": authentication tag mismatch.*(check AuthKey / AuthKeyFile)')" 1
 ms=$(e2e_collectd_stop)
 ok "collectd stops on SIGTERM" test -n "$ms"
 

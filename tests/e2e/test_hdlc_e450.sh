@@ -7,7 +7,10 @@
 # (AuthKey). Framing is left at its default (auto). Asserts every value of
 # extra_hdlc_lg_e450_dlmsparser_2 (tests/vectors/DECODED.md) under the
 # documented identifiers (doc/CONTRACTS.md), clean health counters, the
-# log line that says Framing auto found HDLC, and a quiet log.
+# log line that says Framing auto found HDLC, and a quiet log. A second
+# meter block reads the same meter with a wrong AuthKey: nothing is
+# dispatched, the tag errors are counted and the error names the auth key
+# (never the key itself).
 . "$SM_SRCDIR/tests/e2e/e2e-lib.sh"
 e2e_setup 120
 
@@ -17,6 +20,9 @@ e2e_telegrams e450 "$e450" 30
 # 332 bytes take 1.4 s at 2400 baud; the meter pushes every 2 s here
 # (every 10 s in the field: shorter only to keep the test short).
 e2e_sim_start e450 2 --pace "$E2E_PACE_2400_8N1" --delay 3
+e2e_telegrams wrongak "$e450" 30
+e2e_sim_start wrongak 2 --pace "$E2E_PACE_2400_8N1" --delay 3
+wrong_ak=000102030405060708090A0B0C0D0E0F
 e2e_conf e450 1 <<EOF
   <Meter "graz">
     Device "$E2E_TMP/e450.tty"
@@ -25,6 +31,13 @@ e2e_conf e450 1 <<EOF
     Key "$(e2e_key_of "$e450")"
     AuthKey "$(sed -n 's/^# ak: *//p' "$e450")"
     MaxAge 10
+  </Meter>
+  <Meter "wrongak">
+    Device "$E2E_TMP/wrongak.tty"
+    Baudrate 2400
+    Parity "none"
+    Key "$(e2e_key_of "$e450")"
+    AuthKey "$wrong_ak"
   </Meter>
 EOF
 e2e_collectd_start e450
@@ -61,7 +74,22 @@ e2e_expect_framing_found e450 graz hdlc
 e2e_expect_port_line e450 graz "2400 8N1"
 is "log: first telegram" \
   "$(e2e_log_count e450 'meter "graz": first telegram decoded \(meter number "", 16 readings\)')" 1
-is "log: no errors or warnings" "$(e2e_log_problems e450)" ""
+is "log: no errors or warnings for graz" \
+  "$(e2e_log_problems e450 | grep -v 'meter "wrongak"')" ""
+
+# The wrong auth key: an error that says which key to check.
+tag_errors() { e2e_csv_last e450 wrongak errors-tag; }
+counted() { [ "$(e2e_num "$(tag_errors)")" -ge 2 ]; }
+ok "wrongak: tag errors counted" e2e_wait 10 counted
+is_num "wrongak: no telegram decoded" \
+  "$(e2e_csv_last e450 wrongak total_operations-telegrams)" 0
+is "wrongak: no readings dispatched" "$(e2e_listval e450 |
+  grep -c -e 'smartmeter-wrongak/\(power\|energy_wh\)-')" 0
+like "wrongak: the error names the auth key" \
+  "$(e2e_log_problems e450 | grep 'meter "wrongak"' | head -1)" \
+  '\[error\] .*authentication tag mismatch.*\(check AuthKey / AuthKeyFile\)'
+unlike "wrongak: no key in the log" "$(cat "$(e2e_log e450)")" \
+  "$wrong_ak|$(e2e_key_of "$e450")"
 ms=$(e2e_collectd_stop)
 ok "collectd stops on SIGTERM" test -n "$ms"
 

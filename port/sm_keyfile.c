@@ -58,8 +58,14 @@ sm_keyfile_status sm_keyfile_read(const char *path, unsigned flags,
   info->sys_errno = 0;
   info->shared = false;
   sm_keyfile_status status;
-  /* O_NOCTTY: a key file named after a terminal must not become ours. */
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* O_NOCTTY: a key file named after a terminal must not become ours.
+   * O_NONBLOCK when only regular files will do: opening a FIFO would
+   * otherwise wait for a writer, possibly forever (it has no effect on
+   * reading a regular file). */
+  int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+  if (flags & SM_KEYFILE_REGULAR_ONLY)
+    oflags |= O_NONBLOCK;
+  int fd = open(path, oflags);
   if (fd < 0) {
     info->sys_errno = errno;
     status = SM_KEYFILE_ERR_OPEN;

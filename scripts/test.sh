@@ -7,9 +7,10 @@
 #      and CLI tests there (the plugin cannot be loaded into Debian's
 #      uninstrumented collectd, so end-to-end runs use the plain build);
 #   3. `make distcheck` (tarball builds and passes its unit tests);
-#   4. the Debian package (tests/packaging/test_deb.sh, $(DEB_TESTS)): built
-#      from the dist tree, checked with lintian, installed, run by collectd
-#      with a stock configuration, purged. Needs root.
+#   4. install and package ($(INSTALL_TESTS) of tests/packaging/local.mk):
+#      configure without cmocka, `make install DESTDIR` where collectd looks;
+#      the Debian package built from the dist tree, checked with lintian,
+#      installed, run by collectd with a stock configuration, purged (root).
 # Packages come from `scripts/bootstrap.sh --tests` (only what is missing).
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
@@ -73,8 +74,9 @@ else
   status=1
 fi
 
-# Its own step, not part of "all tests": it installs and purges a package.
-run_check "$top/_build" "Debian package" 'TESTS=$(DEB_TESTS)'
+# Its own step, not part of "all tests": whole extra builds, and a package
+# installed and purged.
+run_check "$top/_build" "install + Debian package" 'TESTS=$(INSTALL_TESTS)'
 
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed"

@@ -49,16 +49,16 @@ static void report(sm_keyfile_status status, const sm_keyfile_info *info,
           meter, option, path, why);
     break;
   case SM_KEYFILE_ERR_STAT:
-    ERROR("smartmeter plugin: meter \"%s\": %s \"%s\": stat failed: %s",
-          meter, option, path, why);
+    ERROR("smartmeter plugin: meter \"%s\": %s \"%s\": stat failed: %s", meter,
+          option, path, why);
     break;
   case SM_KEYFILE_ERR_NOT_REGULAR:
     ERROR("smartmeter plugin: meter \"%s\": %s \"%s\" is not a regular file.",
           meter, option, path);
     break;
   case SM_KEYFILE_ERR_READ:
-    ERROR("smartmeter plugin: meter \"%s\": %s \"%s\": read failed: %s",
-          meter, option, path, why);
+    ERROR("smartmeter plugin: meter \"%s\": %s \"%s\": read failed: %s", meter,
+          option, path, why);
     break;
   case SM_KEYFILE_ERR_TOO_LARGE:
   case SM_KEYFILE_ERR_NOT_A_KEY:
@@ -82,8 +82,9 @@ int smp_key_file_option(const oconfig_item_t *ci, const char *meter,
   sm_keyfile_status status =
       sm_keyfile_read(path, SM_KEYFILE_REGULAR_ONLY, key, &info);
   if (info.shared)
-    WARNING("smartmeter plugin: meter \"%s\": %s \"%s\" " SM_KEYFILE_SHARED_WARNING,
-            meter, ci->key, path);
+    WARNING(
+        "smartmeter plugin: meter \"%s\": %s \"%s\" " SM_KEYFILE_SHARED_WARNING,
+        meter, ci->key, path);
   report(status, &info, meter, ci->key, path);
   return status == SM_KEYFILE_OK ? 0 : -1;
 }

@@ -27,7 +27,7 @@ extern "C" {
 
 /* The warning both give, after the file's name, for a key file that group
  * or others may read. */
-#define SM_KEYFILE_SHARED_WARNING                                             \
+#define SM_KEYFILE_SHARED_WARNING                                              \
   "can be read by group or others; it holds a secret key (chmod 600 it)."
 
 typedef enum sm_keyfile_status {

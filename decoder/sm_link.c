@@ -9,7 +9,11 @@
  *    soon as its last byte is here, and at the end of the input (at_end)
  *    the header is given up so everything behind it is still decoded;
  *  - bytes of a broken checked frame are never resurrected by a row without
- *    a check of its own (bare APDUs).
+ *    a check of its own (bare APDUs);
+ *  - a frame without a check (a bare APDU) is only as good as its decoding:
+ *    rejected (sm_link_reject), the search goes on one byte after its start,
+ *    so a cut APDU or a noise header claiming more never swallows the
+ *    APDUs behind it.
  * With Framing auto every row is tried; the last row that delivered is
  * tried first. */
 #include <string.h>
@@ -55,7 +59,7 @@ void sm_link_init(sm_link *l, const sm_link_ops *forced) {
 }
 
 void sm_link_reset(sm_link *l) {
-  l->start = l->end = l->unchecked_from = l->inner_next = 0;
+  l->start = l->end = l->unchecked_from = l->inner_next = l->held = 0;
 }
 
 size_t sm_link_pending(const sm_link *l) {
@@ -130,7 +134,11 @@ static void skip(sm_link *l, size_t k, uint64_t *discarded) {
 }
 
 static sm_status deliver(sm_link *l, const verdict *v, sm_frame *f) {
-  l->start += v->size;
+  /* An unchecked frame stays until the layers above vouch for it. */
+  if (v->row->checked)
+    l->start += v->size;
+  else
+    l->held = v->size;
   if (!l->fixed)
     l->ops = v->row;
   *f = v->f;
@@ -176,8 +184,17 @@ static sm_status broken(sm_link *l, const verdict *v, uint64_t *discarded) {
   return v->err;
 }
 
+void sm_link_reject(sm_link *l, uint64_t *discarded) {
+  if (!l->held)
+    return;
+  l->held = 0;
+  skip(l, 1, discarded);
+}
+
 sm_status sm_link_next(sm_link *l, bool at_end, sm_frame *f,
                        uint64_t *discarded) {
+  l->start += l->held; /* not rejected: it was a frame */
+  l->held = 0;
   while (l->start < l->end) {
     const uint8_t *p = l->buf + l->start;
     size_t n = l->end - l->start;

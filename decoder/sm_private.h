@@ -80,6 +80,8 @@ typedef struct sm_link {
                             not start (bytes of a broken checked frame) */
   size_t inner_next;     /* offset in buf where the search for a frame
                             inside a partial header resumes */
+  size_t held;           /* bytes of an unchecked frame just delivered,
+                            still at start until the next call */
 } sm_link;
 
 /* forced: the row for a configured framing, or NULL for auto. */
@@ -94,6 +96,9 @@ size_t sm_link_take(sm_link *l, const uint8_t *in, size_t n);
 sm_status sm_link_next(sm_link *l, bool at_end, sm_frame *f,
                        uint64_t *discarded);
 void sm_link_reset(sm_link *l); /* drop buffered bytes, keep the framing */
+/* The unchecked frame (a bare APDU) just delivered did not decode: resync
+ * one byte after its start instead of behind it. No effect otherwise. */
+void sm_link_reject(sm_link *l, uint64_t *discarded);
 size_t sm_link_pending(const sm_link *l);
 
 /* CRC-16/X.25 (HDLC HCS/FCS) and CRC-16/ARC (DSMR), over p[0..n). */

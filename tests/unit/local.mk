@@ -9,7 +9,8 @@ SMUNIT_TESTS = \
 	tests/unit/test_variants \
 	tests/unit/test_names \
 	tests/unit/test_dsmr \
-	tests/unit/test_links
+	tests/unit/test_links \
+	tests/unit/test_safety
 check_PROGRAMS += $(SMUNIT_TESTS)
 TESTS += $(SMUNIT_TESTS)
 
@@ -46,3 +47,7 @@ tests_unit_test_dsmr_LDADD = $(SMUNIT_LDADD)
 tests_unit_test_links_SOURCES = tests/unit/test_links.c $(SMUNIT_HELPERS)
 tests_unit_test_links_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_links_LDADD = $(SMUNIT_LDADD)
+
+tests_unit_test_safety_SOURCES = tests/unit/test_safety.c $(SMUNIT_HELPERS)
+tests_unit_test_safety_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_safety_LDADD = $(SMUNIT_LDADD)

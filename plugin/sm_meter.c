@@ -225,6 +225,10 @@ static smp_meter *meter_alloc(void) {
   C_COMPLAIN_INIT(&m->export_complaint);
   C_COMPLAIN_INIT(&m->restart_complaint);
   C_COMPLAIN_INIT(&m->bounds_complaint);
+  /* c_complain starts its intervals at the read interval (fractions of a
+   * second in some setups): begin these at a minute, then 2, 4 ... */
+  m->restart_complaint.interval = TIME_T_TO_CDTIME_T(60);
+  m->bounds_complaint.interval = TIME_T_TO_CDTIME_T(60);
   return m;
 }
 

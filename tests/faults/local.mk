@@ -18,7 +18,10 @@ FAULT_TESTS = \
 	tests/faults/test_key_hygiene.sh \
 	tests/faults/test_parity.sh \
 	tests/faults/test_stale.sh \
-	tests/faults/test_logvolume.sh
+	tests/faults/test_logvolume.sh \
+	tests/faults/test_noframe.sh \
+	tests/faults/test_idlegap.sh \
+	tests/faults/test_bounds.sh
 TESTS += $(FAULT_TESTS)
 dist_noinst_SCRIPTS += $(FAULT_TESTS) tests/faults/faults-lib.sh \
 	tests/faults/soak.sh tests/faults/fdwatch

@@ -242,8 +242,8 @@ sm_input sm_decoder_framing(const sm_decoder *d);
 
 /* Frame counters (encrypted telegrams), per system title:
  *  - a counter above the last accepted one is taken, unless the meter time
- *    is older than the last accepted telegram's (stale bytes from before a
- *    counter restart);
+ *    is older than that of the telegram that restarted the counter (stale
+ *    bytes from before the restart);
  *  - a counter at or below it is an old telegram (replayed, duplicate,
  *    stale: SM_ERR_REPLAY, stats.replays), however many arrive, unless the
  *    meter time is newer than the last accepted telegram's: the meter

@@ -187,10 +187,12 @@ sm_status sm_axdr_skip(const uint8_t *p, size_t n, size_t *pos);
 /* ---- replay guard (sm_replay.c) ---------------------------------------- */
 typedef struct sm_title {
   uint8_t title[8];
-  bool seen;     /* a telegram of this title was accepted */
-  uint32_t last; /* frame counter of the last accepted telegram */
-  bool timed;    /* an accepted telegram carried a meter time: */
-  int64_t time;  /* the newest one, as sm_replay_time_key() */
+  bool seen;        /* a telegram of this title was accepted */
+  uint32_t last;    /* frame counter of the last accepted telegram */
+  bool timed;       /* an accepted telegram carried a meter time: */
+  int64_t time;     /* the last one's, as sm_replay_time_key() */
+  bool epoch_timed; /* the counter restarted (with a meter time): */
+  int64_t epoch;    /* the meter time of the restarting telegram */
 } sm_title;
 
 typedef struct sm_replay {
@@ -199,7 +201,7 @@ typedef struct sm_replay {
 } sm_replay;
 
 typedef enum sm_replay_verdict {
-  SM_REPLAY_NEW,     /* newer counter (and not an older meter time) */
+  SM_REPLAY_NEW,     /* newer counter, not from before a restart */
   SM_REPLAY_RESTART, /* lower counter, newer meter time: meter restarted */
   SM_REPLAY_OLD,     /* replayed, duplicate or stale */
   SM_REPLAY_FULL,    /* a title beyond SM_MAX_TITLES */

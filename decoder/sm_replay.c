@@ -5,9 +5,12 @@
  * raises with every telegram, and (nearly always) the meter's clock. The
  * rules, in the order they are applied:
  *  - a counter above the last accepted one is new, unless the meter time
- *    is older than the last accepted telegram's: such a telegram comes from
- *    before a counter restart (stale bytes in an adapter, a replay) and its
- *    numbers would be stamped "now";
+ *    is older than that of the telegram that restarted the counter: such a
+ *    telegram comes from before the restart (stale bytes in an adapter, a
+ *    replay) and its numbers would be stamped "now". Before any restart
+ *    the meter time plays no part here: one telegram whose clock bytes
+ *    were corrupted (a bit flip the checksum missed) must not make every
+ *    later one look old;
  *  - a counter at or below the last accepted one is old (a replay, a
  *    duplicate, stale bytes), unless its meter time is newer than the last
  *    accepted telegram's: then the meter restarted its counter (firmware
@@ -86,6 +89,11 @@ static void remember(sm_title *s, uint32_t fc, bool timed, int64_t key) {
   }
 }
 
+/* Older than the telegram that began the current counter sequence. */
+static bool before_epoch(const sm_title *s, bool timed, int64_t key) {
+  return s->epoch_timed && timed && key < s->epoch;
+}
+
 sm_replay_verdict sm_replay_check(sm_replay *r, const uint8_t title[8],
                                   uint32_t fc, const sm_datetime *meter_time) {
   sm_title *s = slot_of(r, title);
@@ -93,13 +101,14 @@ sm_replay_verdict sm_replay_check(sm_replay *r, const uint8_t title[8],
     return SM_REPLAY_FULL;
   int64_t key = 0;
   bool timed = sm_replay_time_key(meter_time, &key);
-  bool both = timed && s->timed;
-  if (!s->seen || (fc > s->last && !(both && key < s->time))) {
+  if (!s->seen || (fc > s->last && !before_epoch(s, timed, key))) {
     remember(s, fc, timed, key);
     return SM_REPLAY_NEW;
   }
-  if (fc > s->last || !both || key <= s->time)
+  if (fc > s->last || !timed || !s->timed || key <= s->time)
     return SM_REPLAY_OLD;
   remember(s, fc, timed, key);
+  s->epoch_timed = true;
+  s->epoch = key;
   return SM_REPLAY_RESTART;
 }

@@ -177,6 +177,22 @@ static void test_restart_by_meter_time(void **state) {
   sm_decoder_free(d);
 }
 
+/* One telegram whose clock bytes were corrupted into the future (a flip
+ * the checksum missed on an 8N1 line) must not make the next ones old. */
+static void test_future_time_no_block(void **state) {
+  sm_decoder *d = vkw_decoder();
+  (void)state;
+  set_time(12, 0, 0, NO_DEV, 0);
+  expect_fc(d, 1000, SM_TELEGRAM);
+  model.plain[HDR_TIME] = 0x08; /* year 2279 */
+  expect_fc(d, 1001, SM_TELEGRAM);
+  set_time(12, 0, 10, NO_DEV, 0);
+  for (uint32_t fc = 1002; fc < 1010; fc++)
+    expect_fc(d, fc, SM_TELEGRAM);
+  assert_int_equal(resets(d), 0);
+  sm_decoder_free(d);
+}
+
 /* Without a meter time only the counter decides: no restart then. */
 static void test_restart_needs_meter_time(void **state) {
   sm_decoder *d = vkw_decoder();
@@ -548,6 +564,7 @@ int main(void) {
       cmocka_unit_test_setup(test_same_bytes_never_taken, reset_model),
       cmocka_unit_test_setup(test_restart_by_meter_time, reset_model),
       cmocka_unit_test_setup(test_restart_needs_meter_time, reset_model),
+      cmocka_unit_test_setup(test_future_time_no_block, reset_model),
       cmocka_unit_test_setup(test_restart_across_dst, reset_model),
       cmocka_unit_test_setup(test_time_key, reset_model),
       cmocka_unit_test_setup(test_titles_remembered, reset_model),

@@ -11,7 +11,10 @@
 #include "sm_port.h"
 
 #define READ_TIMEOUT_MS 200
-#define IDLE_GAP_MS 1000
+/* The serial-settings hint looks at this much time of input. */
+#define WATCH_MS 30000
+#define WATCH_MIN_BYTES 64  /* fewer without a frame: stray noise */
+#define WATCH_MIN_ERRORS 10 /* parity errors worth a hint */
 
 typedef struct live {
   const cli_options *o;
@@ -22,6 +25,11 @@ typedef struct live {
   bool fatal;           /* the configuration cannot work */
   bool pending;         /* bytes arrived since the last idle check */
   long long last_bytes; /* CLOCK_MONOTONIC ms of the last bytes */
+  /* The serial-settings hint: a window of WATCH_MS from its first byte. */
+  long long watch_from; /* 0: no window open */
+  unsigned long watch_bytes, watch_errors;
+  uint64_t watch_frames;             /* frames found before the window */
+  bool hinted_frames, hinted_parity; /* shown; again after frames came */
 } live;
 
 static long long mono_ms(void) {
@@ -70,6 +78,39 @@ static void lost(live *l, const char *err) {
   cli_stop_wait(sm_backoff_next(&l->backoff));
 }
 
+static void watch_open(live *l) {
+  if (l->watch_from != 0)
+    return;
+  l->watch_from = mono_ms();
+  l->watch_bytes = l->watch_errors = 0;
+  l->watch_frames = cli_run_frames(&l->run);
+}
+
+/* Many bytes but no frame, or many parity errors, in WATCH_MS: the serial
+ * settings are probably wrong. Said once, and again only after frames
+ * were found in between. */
+static void watch_check(live *l) {
+  if (l->watch_from == 0 || mono_ms() - l->watch_from < WATCH_MS)
+    return;
+  bool frames = cli_run_frames(&l->run) != l->watch_frames;
+  l->watch_from = 0;
+  if (frames)
+    l->hinted_frames = l->hinted_parity = false;
+  if (l->watch_errors >= WATCH_MIN_ERRORS && !l->hinted_parity)
+    fprintf(stderr,
+            "smartmeter-decode: %lu bytes with parity or framing errors in "
+            "%d s — check --parity and --baud\n",
+            l->watch_errors, WATCH_MS / 1000);
+  l->hinted_parity = l->hinted_parity || l->watch_errors >= WATCH_MIN_ERRORS;
+  if (!frames && l->watch_bytes >= WATCH_MIN_BYTES && !l->hinted_frames)
+    fprintf(stderr,
+            "smartmeter-decode: %lu bytes received in %d s but no frame — "
+            "check --baud, --parity and --input\n",
+            l->watch_bytes, WATCH_MS / 1000);
+  l->hinted_frames =
+      l->hinted_frames || (!frames && l->watch_bytes >= WATCH_MIN_BYTES);
+}
+
 static void live_read(live *l) {
   uint8_t buf[1024];
   char err[512];
@@ -77,12 +118,21 @@ static void live_read(live *l) {
   sm_port_status st = sm_port_read(l->port, buf, sizeof buf, READ_TIMEOUT_MS,
                                    &got, err, sizeof err);
 
+  watch_check(l);
   if (st == SM_PORT_OK) {
     l->pending = true;
     l->last_bytes = mono_ms();
+    watch_open(l);
+    l->watch_bytes += got;
     cli_run_feed(&l->run, buf, got);
+  } else if (st == SM_PORT_LINE_ERROR) {
+    l->pending = true;
+    l->last_bytes = mono_ms();
+    watch_open(l);
+    l->watch_errors++;
+    cli_run_line_error(&l->run);
   } else if (st == SM_PORT_TIMEOUT) {
-    if (l->pending && mono_ms() - l->last_bytes > IDLE_GAP_MS) {
+    if (l->pending && mono_ms() - l->last_bytes >= SM_IDLE_GAP_MS) {
       l->pending = false;
       cli_run_gap(&l->run, "after a pause on the line");
     }

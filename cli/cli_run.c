@@ -89,8 +89,45 @@ static void on_error(cli_run *r, sm_status st) {
     r->stop = true;
 }
 
-static void on_telegram(cli_run *r, const sm_telegram *t) {
+/* A number no meter can measure (NaN, 1e+127 Wh) is never printed: the
+ * telegram goes out without it, with a note on stderr (once in live
+ * mode). */
+static const sm_telegram *plausible(cli_run *r, const sm_telegram *t) {
+  char what[SM_BOUND_TEXT_MAX];
+  sm_value first;
+
+  r->checked = *t;
+  size_t n = sm_telegram_drop_implausible(&r->checked, &first);
+  if (n == 0 || r->o->quiet || r->o->check_key ||
+      (r->live && r->bounds_reported))
+    return &r->checked;
+  r->bounds_reported = true;
+  sm_bound_describe(&first, what, sizeof what);
+  fprintf(stderr, "telegram %lu: %s; dropped%s%s\n", r->attempts, what,
+          n > 1 ? " with other implausible readings" : "",
+          r->live ? " (not shown again)" : "");
+  return &r->checked;
+}
+
+/* A lower frame counter with a newer meter time was taken: say so. */
+static void note_restart(cli_run *r, const sm_telegram *t) {
+  sm_stats s;
+
+  sm_decoder_stats(r->dec, &s);
+  if (s.counter_resets == r->resets_seen)
+    return;
+  r->resets_seen = s.counter_resets;
+  if (!r->o->quiet && !r->o->check_key)
+    fprintf(stderr,
+            "telegram %lu: frame counter restarted at %lu with a newer meter "
+            "time: taken as a meter restart\n",
+            r->attempts, (unsigned long)t->frame_counter);
+}
+
+static void on_telegram(cli_run *r, const sm_telegram *raw) {
   cli_out_ctx c = {.o = r->o, .index = ++r->attempts};
+  note_restart(r, raw);
+  const sm_telegram *t = plausible(r, raw);
 
   clock_gettime(CLOCK_REALTIME, &c.received);
   r->decoded++;
@@ -121,6 +158,18 @@ void cli_run_feed(cli_run *r, const uint8_t *buf, size_t len) {
     else if (st < 0)
       on_error(r, st);
   } while (st != SM_NEED_MORE);
+}
+
+void cli_run_line_error(cli_run *r) {
+  sm_decoder_line_error(r->dec);
+  r->line_errors++;
+}
+
+uint64_t cli_run_frames(const cli_run *r) {
+  sm_stats s;
+
+  sm_decoder_stats(r->dec, &s);
+  return s.frames;
 }
 
 void cli_run_gap(cli_run *r, const char *why) {

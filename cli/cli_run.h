@@ -26,9 +26,13 @@ typedef struct cli_run {
   unsigned long encrypted; /* of those, encrypted ones */
   unsigned long authenticated, tag_unchecked;
   unsigned long key_errors, tag_errors, no_key_errors;
-  sm_status last_error; /* most recent problem, 0 when none */
-  int repeating;        /* live: problem whose repeats are not shown,
-                           0 = none */
+  sm_status last_error;      /* most recent problem, 0 when none */
+  int repeating;             /* live: problem whose repeats are not shown,
+                                0 = none */
+  bool bounds_reported;      /* live: implausible readings were reported */
+  uint64_t resets_seen;      /* counter restarts already reported */
+  unsigned long line_errors; /* parity/framing errors from the port */
+  sm_telegram checked;       /* the telegram without implausible readings */
 } cli_run;
 
 /* Create the decoder from o->dec. Returns CLI_EXIT_OK, or CLI_EXIT_FAIL
@@ -37,6 +41,12 @@ int cli_run_open(cli_run *r, const cli_options *o, bool live);
 
 /* Decode len bytes; writes telegrams to stdout, problems to stderr. */
 void cli_run_feed(cli_run *r, const uint8_t *buf, size_t len);
+
+/* The port saw a parity or framing error where the next byte would be. */
+void cli_run_line_error(cli_run *r);
+
+/* Intact frames found so far (for live mode's serial-settings hint). */
+uint64_t cli_run_frames(const cli_run *r);
 
 /* A pause on the line (live) or the end of the input: drop and report a
  * half-received telegram. why: "after a pause" / "at the end of input". */

@@ -1,30 +1,12 @@
 /* sm_decoder.c - drives the layers (link -> segments -> cipher -> A-XDR),
- * keeps the replay guard and the counters.
- *
- * Frame counters: a telegram whose counter is not greater than the last one
- * seen for its system title is rejected (SM_ERR_REPLAY). A meter may
- * restart its counter (firmware update, replacement with the same title):
- * after SM_RESTART_RUN consecutive telegrams that are below the remembered
- * counter but increasing among themselves, the decoder accepts the restart
- * (stats.counter_resets) and delivers from the last of them on. So a
- * restart costs two telegrams (~10 s), and a replay of fewer than three
- * increasing old telegrams yields nothing. */
+ * asks the replay guard (sm_replay.c) about every decrypted telegram and
+ * keeps the counters. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sm_names.h"
 #include "sm_private.h"
-
-#define SM_RESTART_RUN 3
-
-typedef struct sm_title {
-  bool used;
-  uint8_t title[8];
-  uint32_t last;      /* highest accepted counter */
-  uint32_t candidate; /* last counter of a possible restart run */
-  int run;            /* length of that run */
-  uint64_t stamp;     /* for least-recently-used eviction */
-} sm_title;
 
 struct sm_decoder {
   sm_input configured;
@@ -33,9 +15,9 @@ struct sm_decoder {
   sm_blocks blocks;
   sm_cipher cipher;
   sm_stats stats;
-  sm_title titles[SM_MAX_TITLES];
-  uint64_t clock;
+  sm_replay replay;
   bool idle_dropped;     /* sm_decoder_idle() gave up bytes in this gap */
+  bool line_counted;     /* a line error was counted, no frame since */
   sm_input last_framing; /* of the last telegram */
   char detail[SM_DETAIL_MAX];
   sm_telegram tel;
@@ -101,43 +83,28 @@ sm_input sm_decoder_framing(const sm_decoder *d) {
 }
 
 void sm_decoder_forget_counters(sm_decoder *d) {
-  memset(d->titles, 0, sizeof d->titles);
+  sm_replay_forget(&d->replay);
 }
 
 /* ---- replay guard ------------------------------------------------------ */
 
-static sm_title *title_slot(sm_decoder *d, const uint8_t title[8]) {
-  sm_title *oldest = &d->titles[0];
-  for (size_t i = 0; i < SM_MAX_TITLES; i++) {
-    sm_title *s = &d->titles[i];
-    if (s->used && !memcmp(s->title, title, 8))
-      return s;
-    if (!s->used || (oldest->used && s->stamp < oldest->stamp))
-      oldest = s;
-  }
-  memset(oldest, 0, sizeof *oldest);
-  memcpy(oldest->title, title, 8);
-  return oldest;
-}
-
 static sm_status counter_check(sm_decoder *d, const uint8_t title[8],
                                uint32_t fc) {
-  sm_title *s = title_slot(d, title);
-  s->stamp = ++d->clock;
-  if (!s->used || fc > s->last) {
-    s->used = true;
-    s->last = fc;
-    s->run = 0;
+  switch (sm_replay_check(&d->replay, title, fc, &d->tel.meter_time)) {
+  case SM_REPLAY_NEW:
     return SM_TELEGRAM;
-  }
-  s->run = (s->run > 0 && fc > s->candidate) ? s->run + 1 : 1;
-  s->candidate = fc;
-  if (s->run < SM_RESTART_RUN)
+  case SM_REPLAY_RESTART:
+    d->stats.counter_resets++;
+    return SM_TELEGRAM;
+  case SM_REPLAY_FULL:
+    snprintf(d->detail, sizeof d->detail,
+             "more than %d system titles in one stream; a new one is refused",
+             SM_MAX_TITLES);
     return SM_ERR_REPLAY;
-  s->last = fc;
-  s->run = 0;
-  d->stats.counter_resets++;
-  return SM_TELEGRAM;
+  case SM_REPLAY_OLD:
+    break;
+  }
+  return SM_ERR_REPLAY;
 }
 
 /* ---- one APDU ---------------------------------------------------------- */
@@ -281,6 +248,7 @@ static bool vouches(sm_status st) {
 
 static sm_status on_frame(sm_decoder *d, const sm_frame *f) {
   d->stats.frames++;
+  d->line_counted = false;
   sm_status st = sm_segments_add(&d->seg, f);
   if (st == SM_TELEGRAM)
     st = decode_apdu(d, d->seg.buf, d->seg.len, true);
@@ -346,10 +314,28 @@ sm_status sm_decoder_idle(sm_decoder *d, const sm_telegram **out) {
   bool partial = d->idle_dropped || sm_segments_partial(&d->seg) ||
                  sm_blocks_partial(&d->blocks);
   d->idle_dropped = false;
+  d->line_counted = false;
   sm_link_reset(&d->link);
   sm_segments_reset(&d->seg);
   sm_blocks_reset(&d->blocks);
   if (partial)
     d->stats.partial_drops++;
   return SM_NEED_MORE;
+}
+
+/* Every frame still buffered began before the bad byte and has not ended:
+ * each of them contains it. So dropping the link's bytes drops exactly the
+ * frame the byte falls in (and noise that only looked like a frame start);
+ * its remaining bytes arrive later as noise and are stepped over. Segments
+ * already complete are kept: a lost frame shows there as a missing one. */
+void sm_decoder_line_error(sm_decoder *d) {
+  if (!d)
+    return;
+  d->stats.line_errors++;
+  /* A burst of bad bytes breaks one frame: count it once. */
+  if (!d->line_counted)
+    d->stats.checksum_errors++;
+  d->line_counted = true;
+  d->stats.bytes_discarded += sm_link_pending(&d->link);
+  sm_link_reset(&d->link);
 }

@@ -50,7 +50,7 @@ extern "C" {
 #define SM_MAX_VALUES 64  /* readings kept per telegram */
 #define SM_MAX_TEXT 48    /* bytes kept of a string value, incl. NUL */
 #define SM_MAX_APDU 4096  /* bound on a reassembled telegram */
-#define SM_MAX_TITLES 8   /* system titles remembered for replay checks */
+#define SM_MAX_TITLES 64  /* system titles remembered for replay checks */
 #define SM_DETAIL_MAX 128 /* bytes of sm_decoder_detail(), incl. NUL */
 
 typedef enum sm_status {
@@ -75,7 +75,7 @@ typedef enum sm_status {
   SM_ERR_CRYPTO = -10,     /* libgcrypt failed (not a data problem) */
   /* Application */
   SM_ERR_AXDR = -11,   /* A-XDR data truncated or invalid */
-  SM_ERR_REPLAY = -12, /* frame counter not newer than the last one */
+  SM_ERR_REPLAY = -12, /* an old telegram: see "Frame counters" below */
   /* API misuse */
   SM_ERR_ARG = -13,   /* invalid argument */
   SM_ERR_NOMEM = -14, /* out of memory (sm_decoder_new only) */
@@ -171,7 +171,8 @@ typedef struct sm_stats {
   uint64_t bytes_discarded; /* skipped while searching for a frame */
   uint64_t frames;          /* intact M-Bus frames (or bare APDUs) */
   uint64_t telegrams;       /* telegrams decoded (SM_TELEGRAM results) */
-  uint64_t checksum_errors; /* SM_ERR_CHECKSUM + SM_ERR_STOP_BYTE */
+  uint64_t checksum_errors; /* SM_ERR_CHECKSUM + SM_ERR_STOP_BYTE + frames
+                               broken by a line error */
   uint64_t segment_errors;  /* SM_ERR_SEGMENT + SM_ERR_TOO_LONG */
   uint64_t decrypt_errors;  /* SM_ERR_KEY_WRONG + SM_ERR_NO_KEY */
   uint64_t tag_errors;      /* SM_ERR_TAG */
@@ -180,6 +181,7 @@ typedef struct sm_stats {
   uint64_t counter_resets;  /* meter restarted its frame counter */
   uint64_t partial_drops;   /* half telegrams dropped by sm_decoder_idle */
   uint64_t framing_changes; /* Framing auto followed a different framing */
+  uint64_t line_errors;     /* sm_decoder_line_error() calls */
 } sm_stats;
 
 typedef struct sm_decoder sm_decoder;
@@ -210,6 +212,25 @@ sm_status sm_decoder_feed(sm_decoder *d, const uint8_t *buf, size_t len,
  * frame or telegram is dropped (stats.partial_drops). */
 sm_status sm_decoder_idle(sm_decoder *d, const sm_telegram **out);
 
+/* Silence on the line after which the owner calls sm_decoder_idle(): the
+ * one value for the plugin and the CLI. Real meters pause up to 1 s
+ * between the frames of one telegram and several seconds between
+ * telegrams; 1.5 s lies between, with room for a reader that notices
+ * silence only at its read timeouts (200 ms) and for USB latency. */
+#define SM_IDLE_GAP_MS 1500
+
+/* The owner's serial port received the next byte with a parity or framing
+ * error (UART error marking, see sm_port.h). Call it where that byte
+ * would be fed, and do not feed the byte: the frame it falls in is
+ * dropped (every frame still buffered contains it), counted once in
+ * stats.checksum_errors however many bad bytes follow before the next
+ * intact frame, and in stats.line_errors per call. A telegram whose
+ * other frames are complete then misses a segment (SM_ERR_SEGMENT).
+ * Without parity (8N1) two bit errors can cancel in an 8-bit additive
+ * checksum; with parity every odd number of flipped bits in a byte is
+ * caught here and every even number by the checksum. NULL is fine. */
+void sm_decoder_line_error(sm_decoder *d);
+
 /* More about the last error result, for a log line: e.g. the shape of a
  * structure that matched no layout ("structure(14): u16 u16 ..."). "" when
  * there is nothing to add. Valid until the next call on the decoder. */
@@ -219,7 +240,23 @@ const char *sm_decoder_detail(const sm_decoder *d);
  * last intact frame had (SM_INPUT_AUTO until the first). */
 sm_input sm_decoder_framing(const sm_decoder *d);
 
-/* Forget frame counters (e.g. after the user replaced the meter). */
+/* Frame counters (encrypted telegrams), per system title:
+ *  - a counter above the last accepted one is taken, unless the meter time
+ *    is older than that of the telegram that restarted the counter (stale
+ *    bytes from before the restart);
+ *  - a counter at or below it is an old telegram (replayed, duplicate,
+ *    stale: SM_ERR_REPLAY, stats.replays), however many arrive, unless the
+ *    meter time is newer than the last accepted telegram's: the meter
+ *    restarted its counter, the telegram is taken at once
+ *    (stats.counter_resets);
+ *  - with no meter time on either side only the counter decides;
+ *  - up to SM_MAX_TITLES titles are remembered for the decoder's life; a
+ *    telegram of one more title is refused (SM_ERR_REPLAY with a detail).
+ * Meter times compare as UTC when the deviation is given, else as local
+ * time less an hour in summer time (clock status 0x80).
+ * Unencrypted telegrams carry no counter and are not checked.
+ *
+ * Forget frame counters (e.g. after the user replaced the meter). */
 void sm_decoder_forget_counters(sm_decoder *d);
 
 /* Copy of the counters. */

@@ -33,8 +33,8 @@ const char *sm_strerror(sm_status st) {
   case SM_ERR_AXDR:
     return "A-XDR data truncated or invalid";
   case SM_ERR_REPLAY:
-    return "frame counter not newer than the last one (replayed or "
-           "duplicate telegram)";
+    return "frame counter not newer than the last one, or meter time older "
+           "(replayed, duplicate or stale telegram)";
   case SM_ERR_ARG:
     return "invalid argument";
   case SM_ERR_NOMEM:

@@ -49,6 +49,27 @@ size_t sm_value_format(const sm_value *v, char *buf, size_t size);
 #define SM_TIME_MAX 32
 size_t sm_datetime_format(const sm_datetime *dt, char *buf, size_t size);
 
+/* Plausibility (sm_bounds.c): a number that is not finite, or whose
+ * magnitude exceeds the bound of its unit, cannot be a reading of the
+ * meter and is never to be dispatched or printed. Bounds: 1000 V,
+ * 10^4 A, 10^8 W / VA / var, 1000 Hz, 10^15 Wh / VAh / varh and any other
+ * unit. Text readings are always plausible. */
+typedef enum sm_bound {
+  SM_BOUND_OK = 0,
+  SM_BOUND_NOT_FINITE, /* NaN or an infinity */
+  SM_BOUND_EXCEEDED,   /* |value| > sm_unit_bound(unit) */
+} sm_bound;
+sm_bound sm_value_bound(const sm_value *v);
+double sm_unit_bound(uint8_t unit);
+/* Remove the implausible readings from t in place (order kept). Returns
+ * how many were removed; the first of them is copied to *first (may be
+ * NULL). */
+size_t sm_telegram_drop_implausible(sm_telegram *t, sm_value *first);
+/* For a log line: "1.0.32.7.0.255 = 2.2e+127 V is beyond the bound of
+ * 1000 V" or "1.0.14.7.0.255 is not a finite number (nan)". */
+#define SM_BOUND_TEXT_MAX 128
+size_t sm_bound_describe(const sm_value *v, char *buf, size_t size);
+
 /* Parse hex text into bytes, ignoring whitespace (and ':' / '-'
  * separators). Returns the number of bytes written, or -1 on a non-hex
  * character, an odd digit count or more than size bytes. */

@@ -14,7 +14,8 @@
  *                 (sm_layout.c: positional layouts chosen by shape)
  *   sm_dsmr.c     DSMR text -> sm_telegram readings
  *   sm_ber.c      the bottom: BER lengths, A-XDR element sizes
- *   sm_decoder.c  drives the layers, replay check, counters
+ *   sm_replay.c   the replay guard (frame counters, meter times, titles)
+ *   sm_decoder.c  drives the layers, counters
  */
 #ifndef SM_PRIVATE_H
 #define SM_PRIVATE_H
@@ -215,6 +216,38 @@ sm_status sm_notification_header(const uint8_t *p, size_t n, size_t *clock,
  * interpreted); advances *pos past it. SM_TELEGRAM, SM_NEED_MORE when it
  * runs past n, SM_ERR_AXDR for an unknown type or nesting too deep. */
 sm_status sm_axdr_skip(const uint8_t *p, size_t n, size_t *pos);
+
+/* ---- replay guard (sm_replay.c) ---------------------------------------- */
+typedef struct sm_title {
+  uint8_t title[8];
+  bool seen;        /* a telegram of this title was accepted */
+  uint32_t last;    /* frame counter of the last accepted telegram */
+  bool timed;       /* an accepted telegram carried a meter time: */
+  int64_t time;     /* the last one's, as sm_replay_time_key() */
+  bool epoch_timed; /* the counter restarted (with a meter time): */
+  int64_t epoch;    /* the meter time of the restarting telegram */
+} sm_title;
+
+typedef struct sm_replay {
+  sm_title titles[SM_MAX_TITLES];
+  size_t used;
+} sm_replay;
+
+typedef enum sm_replay_verdict {
+  SM_REPLAY_NEW,     /* newer counter, not from before a restart */
+  SM_REPLAY_RESTART, /* lower counter, newer meter time: meter restarted */
+  SM_REPLAY_OLD,     /* replayed, duplicate or stale */
+  SM_REPLAY_FULL,    /* a title beyond SM_MAX_TITLES */
+} sm_replay_verdict;
+
+/* Decide on a decoded telegram and remember it when it is taken (NEW,
+ * RESTART). The rules are at the top of sm_replay.c. */
+sm_replay_verdict sm_replay_check(sm_replay *r, const uint8_t title[8],
+                                  uint32_t fc, const sm_datetime *meter_time);
+void sm_replay_forget(sm_replay *r);
+/* A meter time in hundredths of a second on a scale that keeps its order
+ * across the summer/winter time change; false when not fully specified. */
+bool sm_replay_time_key(const sm_datetime *dt, int64_t *key);
 
 /* ---- application ------------------------------------------------------- */
 /* Shared by the A-XDR, layout and DSMR layers (sm_value.c). */

@@ -10,6 +10,8 @@ plugin_smartmeter_la_SOURCES = \
 	plugin/sm_ident.c plugin/sm_ident.h \
 	plugin/sm_key.c plugin/sm_key.h \
 	plugin/sm_latest.c plugin/sm_latest.h \
+	plugin/sm_linklog.c plugin/sm_linklog.h \
+	plugin/sm_linewatch.c plugin/sm_linewatch.h \
 	plugin/sm_meter.c plugin/sm_meter.h \
 	plugin/sm_reader.c plugin/sm_reader.h \
 	plugin/sm_solarview.c plugin/sm_solarview.h \

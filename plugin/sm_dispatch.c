@@ -31,10 +31,12 @@ static void dispatch_health(const smp_meter *m, const smp_health *h) {
                 s->segment_errors + s->partial_drops);
   submit_derive(m, "errors", "decrypt", s->decrypt_errors);
   submit_derive(m, "errors", "tag", s->tag_errors);
-  submit_derive(m, "errors", "format", s->format_errors);
+  /* Implausible readings are a format problem of the telegram too. */
+  submit_derive(m, "errors", "format", s->format_errors + h->implausible);
   submit_derive(m, "errors", "replay", s->replays);
   submit_derive(m, "derive", "bytes_discarded", s->bytes_discarded);
   submit_derive(m, "total_operations", "reconnects", h->reconnects);
+  submit_derive(m, "total_operations", "counter_resets", s->counter_resets);
 }
 
 static void dispatch_readings(const smp_meter *m, const smp_snapshot *s) {

@@ -26,6 +26,7 @@ typedef struct smp_reading {
 typedef struct smp_health {
   sm_stats decoder;
   uint64_t reconnects;
+  uint64_t implausible; /* readings dropped by sm_value_bound() */
 } smp_health;
 
 typedef struct smp_snapshot {

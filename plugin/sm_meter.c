@@ -220,10 +220,15 @@ static smp_meter *meter_alloc(void) {
   /* The first intact frame of any kind decides; see sm_decoder.h. */
   m->cfg.options.input = SM_INPUT_AUTO;
   m->cfg.max_age = TIME_T_TO_CDTIME_T(SMP_DEFAULT_MAX_AGE_S);
-  C_COMPLAIN_INIT(&m->port_complaint);
+  smp_linklog_init(&m->linklog);
   C_COMPLAIN_INIT(&m->decode_complaint);
-  C_COMPLAIN_INIT(&m->noise_complaint);
   C_COMPLAIN_INIT(&m->export_complaint);
+  C_COMPLAIN_INIT(&m->restart_complaint);
+  C_COMPLAIN_INIT(&m->bounds_complaint);
+  /* c_complain starts its intervals at the read interval (fractions of a
+   * second in some setups): begin these at a minute, then 2, 4 ... */
+  m->restart_complaint.interval = TIME_T_TO_CDTIME_T(60);
+  m->bounds_complaint.interval = TIME_T_TO_CDTIME_T(60);
   return m;
 }
 

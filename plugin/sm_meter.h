@@ -19,6 +19,8 @@
 #include "sm_control.h"
 #include "sm_decoder.h"
 #include "sm_latest.h"
+#include "sm_linewatch.h"
+#include "sm_linklog.h"
 #include "sm_port.h"
 
 #define SMP_DEFAULT_MAX_AGE_S 30
@@ -42,10 +44,17 @@ typedef struct smp_meter {
   pthread_t thread;
   bool running;
   sm_decoder *decoder;
-  c_complain_t port_complaint;   /* device missing / lost */
-  c_complain_t decode_complaint; /* wrong key, tag, unsupported */
-  c_complain_t noise_complaint;  /* checksum, segment, format errors */
-  c_complain_t export_complaint; /* Solarview file not writable */
+  smp_linklog linklog;            /* port, noise, parity, no frame */
+  smp_linewatch linewatch;        /* what the bytes say of the settings */
+  bool link_down;                 /* a loss or open failure since the
+                                     last successful open */
+  c_complain_t decode_complaint;  /* wrong key, tag, unsupported */
+  c_complain_t export_complaint;  /* Solarview file not writable */
+  c_complain_t restart_complaint; /* frame counter restarted */
+  c_complain_t bounds_complaint;  /* implausible values dropped */
+  uint64_t resets_seen;           /* counter_resets already logged */
+  sm_telegram checked;            /* the telegram without implausible
+                                     values */
   bool backend_logged;
   bool first_telegram_logged;
   sm_input framing; /* of the last telegram; AUTO before the first */

@@ -4,15 +4,32 @@
  * sm_port) -> read in chunks with a short timeout -> feed the decoder ->
  * publish each telegram. On loss: close, pause with back-off on the
  * condition variable (a stop request cuts the pause short), reopen.
- * Every problem is logged through a c_complain_t, so a meter that stays
- * broken logs at most one line per complaint period, and its recovery once.
+ * Link problems (port, noise, parity, bytes without frames) are logged
+ * through the meter's smp_linklog: at most 2 lines a minute for any
+ * pattern of faults, across reconnects. Key and layout problems, restarts
+ * and implausible values each have a c_complain_t.
  */
 #include "sm_reader.h"
 
 #include "collectd/core/utils/common/common.h"
 
+#include <inttypes.h>
+#include <stdarg.h>
+
 #include "sm_names.h"
 #include "sm_solarview.h"
+
+static void link_log(smp_meter *m, smp_link_kind k, int level, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+static void link_log(smp_meter *m, smp_link_kind k, int level, const char *fmt,
+                     ...) {
+  char text[SMP_LINKLOG_TEXT];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  smp_linklog_line(&m->linklog, cdtime(), k, level, "%s", text);
+}
 
 static void publish_health(smp_meter *m) {
   sm_decoder_stats(m->decoder, &m->health.decoder);
@@ -29,7 +46,8 @@ static void log_backend(const smp_meter *m, const sm_port *p) {
   const char *extra = sm_port_parity_ignored(p)
                           ? "; the device cannot take parity (a pty?), "
                             "parity ignored"
-                          : "";
+                      : sm_port_parity_checked(p) ? ", parity errors checked"
+                                                  : "";
   switch (sm_port_backend_of(p)) {
   case SM_PORT_TERMIOS:
     INFO("smartmeter plugin: meter \"%s\": libserialport refused %s, using "
@@ -55,15 +73,18 @@ static sm_port *open_port(smp_meter *m) {
   char err[256];
   sm_port *p = sm_port_open(&m->cfg.port, &st, err, sizeof(err));
   if (p == NULL) {
-    c_complain(LOG_ERR, &m->port_complaint,
-               "smartmeter plugin: meter \"%s\": %s (retrying with "
-               "back-off up to %u s).",
-               m->cfg.name, err, SM_BACKOFF_MAX_MS / 1000);
+    m->link_down = true;
+    link_log(m, SMP_LINK_OPEN_FAILED, LOG_ERR,
+             "smartmeter plugin: meter \"%s\": %s (retrying with "
+             "back-off up to %u s).",
+             m->cfg.name, err, SM_BACKOFF_MAX_MS / 1000);
     return NULL;
   }
-  c_release(LOG_NOTICE, &m->port_complaint,
-            "smartmeter plugin: meter \"%s\": %s is back (%s).", m->cfg.name,
-            sm_port_path(p), sm_port_backend_name(sm_port_backend_of(p)));
+  if (m->link_down)
+    link_log(m, SMP_LINK_BACK, LOG_NOTICE,
+             "smartmeter plugin: meter \"%s\": %s is back (%s).", m->cfg.name,
+             sm_port_path(p), sm_port_backend_name(sm_port_backend_of(p)));
+  m->link_down = false;
   if (!m->backend_logged)
     log_backend(m, p);
   m->backend_logged = true;
@@ -103,10 +124,10 @@ static void on_error(smp_meter *m, sm_status st) {
                sm_strerror(st), decode_hint(st), *detail ? ": " : "", detail);
     break;
   default:
-    c_complain(LOG_INFO, &m->noise_complaint,
-               "smartmeter plugin: meter \"%s\": %s (counted in the "
-               "errors-* values).",
-               m->cfg.name, sm_strerror(st));
+    link_log(m, SMP_LINK_NOISE, LOG_INFO,
+             "smartmeter plugin: meter \"%s\": %s (counted in the "
+             "errors-* values).",
+             m->cfg.name, sm_strerror(st));
     break;
   }
 }
@@ -146,7 +167,42 @@ static void note_framing(smp_meter *m, const sm_telegram *t) {
   m->framing = t->framing;
 }
 
-static void on_telegram(smp_meter *m, const sm_telegram *t) {
+/* Numbers no meter can measure (NaN, 1e+127 Wh) are never dispatched: a
+ * copy of the telegram goes on without them, counted in errors-format. */
+static const sm_telegram *plausible(smp_meter *m, const sm_telegram *t) {
+  sm_value first;
+  m->checked = *t;
+  size_t n = sm_telegram_drop_implausible(&m->checked, &first);
+  if (n == 0)
+    return &m->checked;
+  m->health.implausible += n;
+  char what[SM_BOUND_TEXT_MAX];
+  sm_bound_describe(&first, what, sizeof(what));
+  c_complain(LOG_WARNING, &m->bounds_complaint,
+             "smartmeter plugin: meter \"%s\": %s; dropped%s (counted in "
+             "errors-format).",
+             m->cfg.name, what,
+             n > 1 ? " with other implausible readings" : "");
+  return &m->checked;
+}
+
+/* The decoder took a lower frame counter with a newer meter time. */
+static void note_restart(smp_meter *m, const sm_telegram *t) {
+  sm_stats s;
+  sm_decoder_stats(m->decoder, &s);
+  if (s.counter_resets == m->resets_seen)
+    return;
+  m->resets_seen = s.counter_resets;
+  c_complain(LOG_NOTICE, &m->restart_complaint,
+             "smartmeter plugin: meter \"%s\": frame counter restarted at "
+             "%u with a newer meter time: taken as a meter restart (counted "
+             "in total_operations-counter_resets).",
+             m->cfg.name, (unsigned)t->frame_counter);
+}
+
+static void on_telegram(smp_meter *m, const sm_telegram *raw) {
+  note_restart(m, raw);
+  const sm_telegram *t = plausible(m, raw);
   note_framing(m, t);
   smp_latest_from_telegram(t, cdtime(), &m->staging);
   smp_latest_publish(&m->latest, &m->staging);
@@ -203,6 +259,37 @@ static void feed(smp_meter *m, const uint8_t *buf, size_t len) {
   publish_health(m);
 }
 
+static uint64_t frames_of(const smp_meter *m) {
+  sm_stats s;
+  sm_decoder_stats(m->decoder, &s);
+  return s.frames;
+}
+
+/* Every SMP_LINEWATCH_S: what the bytes say about the serial settings. */
+static void watch_line(smp_meter *m) {
+  smp_linewatch_verdict v;
+  if (!smp_linewatch_check(&m->linewatch, cdtime(), frames_of(m), &v))
+    return;
+  if (v.parity)
+    link_log(m, SMP_LINK_PARITY, LOG_WARNING,
+             "smartmeter plugin: meter \"%s\": %" PRIu64 " bytes with "
+             "parity or framing errors in %d s (counted in errors-checksum) "
+             "— check Parity and Baudrate.",
+             m->cfg.name, v.errors, SMP_LINEWATCH_S);
+  if (v.no_frame)
+    link_log(m, SMP_LINK_NO_FRAME, LOG_WARNING,
+             "smartmeter plugin: meter \"%s\": %" PRIu64 " bytes received "
+             "in %d s but no frame — check Baudrate, Parity and Framing.",
+             m->cfg.name, v.bytes, SMP_LINEWATCH_S);
+}
+
+/* A byte with a parity or framing error: its frame is broken. */
+static void line_error(smp_meter *m) {
+  sm_decoder_line_error(m->decoder);
+  smp_linewatch_error(&m->linewatch, cdtime(), frames_of(m));
+  publish_health(m);
+}
+
 /* Read until stop or loss. Resets the back-off once bytes flow, so a
  * device that opens but dies at once keeps backing off. */
 static void pump(smp_meter *m, sm_port *p, sm_backoff *bo) {
@@ -214,22 +301,32 @@ static void pump(smp_meter *m, sm_port *p, sm_backoff *bo) {
     size_t got = 0;
     sm_port_status st = sm_port_read(p, buf, sizeof(buf), SMP_READ_TIMEOUT_MS,
                                      &got, err, sizeof(err));
+    smp_linklog_tick(&m->linklog, cdtime());
+    watch_line(m);
     if (st == SM_PORT_TIMEOUT) {
-      if (pending && cdtime() - last_byte >= MS_TO_CDTIME_T(SMP_IDLE_GAP_MS)) {
+      if (pending && cdtime() - last_byte >= MS_TO_CDTIME_T(SM_IDLE_GAP_MS)) {
         drain(m);
         pending = false;
       }
       continue;
     }
+    if (st == SM_PORT_LINE_ERROR) {
+      last_byte = cdtime();
+      pending = true;
+      line_error(m);
+      continue;
+    }
     if (st != SM_PORT_OK) {
-      c_complain(LOG_WARNING, &m->port_complaint,
-                 "smartmeter plugin: meter \"%s\": %s; reconnecting.",
-                 m->cfg.name, err);
+      m->link_down = true;
+      link_log(m, SMP_LINK_LOST, LOG_WARNING,
+               "smartmeter plugin: meter \"%s\": %s; reconnecting.",
+               m->cfg.name, err);
       return;
     }
     last_byte = cdtime();
     pending = true;
     sm_backoff_reset(bo);
+    smp_linewatch_bytes(&m->linewatch, last_byte, frames_of(m), got);
     feed(m, buf, got);
   }
 }
@@ -254,6 +351,7 @@ static void *reader_main(void *arg) {
     }
     if (smp_control_pause(&m->ctl, sm_backoff_next(&bo)))
       break;
+    smp_linklog_tick(&m->linklog, cdtime());
   }
   return NULL;
 }

@@ -10,10 +10,8 @@
 /* Longest single wait inside the thread: bounds how long a stop request
  * can go unnoticed. */
 #define SMP_READ_TIMEOUT_MS 200
-/* Silence after which a half-received telegram is dropped. Bytes of one
- * telegram follow each other within milliseconds; meters pause for seconds
- * between telegrams. */
-#define SMP_IDLE_GAP_MS 500
+/* Silence after which a half-received telegram is dropped: SM_IDLE_GAP_MS
+ * (sm_decoder.h), the same for the CLI. */
 
 /* Create the decoder and start the thread. Returns 0 or -1 (logged). */
 int smp_reader_start(smp_meter *m);

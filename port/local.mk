@@ -6,7 +6,7 @@ noinst_LTLIBRARIES += port/libsmport.la
 port_libsmport_la_SOURCES = \
 	port/sm_port.h \
 	port/sm_port_private.h \
-	port/sm_port.c \
+	port/sm_port.c port/sm_port_marks.c \
 	port/sm_port_serial.c \
 	port/sm_port_termios.c \
 	port/sm_port_tcp.c \

@@ -36,6 +36,8 @@ const char *sm_port_strerror(sm_port_status st) {
     return "ok";
   case SM_PORT_TIMEOUT:
     return "timeout";
+  case SM_PORT_LINE_ERROR:
+    return "parity or framing error on the line";
   case SM_PORT_GONE:
     return "device gone";
   case SM_PORT_ERR_OPEN:
@@ -300,17 +302,9 @@ static sm_port_status read_fd(sm_port *p, uint8_t *buf, size_t size,
                                                     : SM_PORT_ERR_IO;
 }
 
-sm_port_status sm_port_read(sm_port *p, uint8_t *buf, size_t size,
-                            int timeout_ms, size_t *got, char *err,
-                            size_t errlen) {
-  size_t dummy;
-  if (!got)
-    got = &dummy;
-  *got = 0;
-  if (!p || !buf || size == 0) {
-    sm_port_errf(err, errlen, "sm_port_read: invalid argument");
-    return SM_PORT_ERR_ARG;
-  }
+sm_port_status sm_port_read_raw(sm_port *p, uint8_t *buf, size_t size,
+                                int timeout_ms, size_t *got, char *err,
+                                size_t errlen) {
   if (p->fd < 0) {
     sm_port_errf(err, errlen, "lost %s: not open", p->path);
     return SM_PORT_GONE;
@@ -339,12 +333,32 @@ sm_port_status sm_port_read(sm_port *p, uint8_t *buf, size_t size,
   return read_fd(p, buf, size, revents, got, err, errlen);
 }
 
+sm_port_status sm_port_read(sm_port *p, uint8_t *buf, size_t size,
+                            int timeout_ms, size_t *got, char *err,
+                            size_t errlen) {
+  size_t dummy;
+  if (!got)
+    got = &dummy;
+  *got = 0;
+  if (!p || !buf || size == 0) {
+    sm_port_errf(err, errlen, "sm_port_read: invalid argument");
+    return SM_PORT_ERR_ARG;
+  }
+  if (p->marks)
+    return sm_port_read_marked(p, buf, size, timeout_ms, got, err, errlen);
+  return sm_port_read_raw(p, buf, size, timeout_ms, got, err, errlen);
+}
+
 sm_port_backend sm_port_backend_of(const sm_port *p) {
   return p->backend;
 }
 
 bool sm_port_parity_ignored(const sm_port *p) {
   return p->parity_ignored;
+}
+
+bool sm_port_parity_checked(const sm_port *p) {
+  return p->marks;
 }
 
 const char *sm_port_path(const sm_port *p) {

@@ -12,7 +12,16 @@
  *  - symlinks (/dev/serial/by-id/...) are resolved with realpath() on every
  *    open, so a replugged adapter is found again;
  *  - error texts go into the caller's buffer; nothing is printed or logged;
- *  - fds are close-on-exec.
+ *  - fds are close-on-exec;
+ *  - the input is flushed on every open: bytes the device buffered while
+ *    nobody read it (an old telegram, a repointed device path) never reach
+ *    the caller;
+ *  - with parity configured on a serial device, the UART's parity and
+ *    framing errors are reported (INPCK + PARMRK; libserialport clears
+ *    INPCK, so it is set here for both backends). The kernel's escapes
+ *    are undone here, so the bytes returned are exactly the bytes
+ *    received: a byte with an error is not returned, SM_PORT_LINE_ERROR is
+ *    in its place (hand it on with sm_decoder_line_error()).
  * A port is used by one thread at a time.
  */
 #ifndef SM_PORT_H
@@ -29,6 +38,9 @@ extern "C" {
 typedef enum sm_port_status {
   SM_PORT_OK = 0,          /* bytes were read (or open succeeded) */
   SM_PORT_TIMEOUT = 1,     /* nothing arrived within the timeout */
+  SM_PORT_LINE_ERROR = 2,  /* the next byte came with a parity or framing
+                              error (or a break) and was dropped; the
+                              bytes before it were returned already */
   SM_PORT_GONE = -1,       /* device vanished / hangup / EIO / EOF */
   SM_PORT_ERR_OPEN = -2,   /* cannot open (missing, permission, refused) */
   SM_PORT_ERR_CONFIG = -3, /* cannot set baud/parity/bits */
@@ -78,8 +90,10 @@ sm_port *sm_port_open(const sm_port_config *cfg, sm_port_status *st, char *err,
                       size_t errlen);
 
 /* Wait up to timeout_ms for bytes, then read what is there (at most size).
- * SM_PORT_OK with *got > 0, SM_PORT_TIMEOUT with *got == 0, or an error
- * (SM_PORT_GONE: close the port and reopen later). */
+ * SM_PORT_OK with *got > 0, SM_PORT_TIMEOUT with *got == 0,
+ * SM_PORT_LINE_ERROR with *got == 0 (a bad byte in the stream at this
+ * point; read on), or an error (SM_PORT_GONE: close the port and reopen
+ * later). Bytes already received are returned without waiting. */
 sm_port_status sm_port_read(sm_port *p, uint8_t *buf, size_t size,
                             int timeout_ms, size_t *got, char *err,
                             size_t errlen);
@@ -88,6 +102,9 @@ sm_port_status sm_port_read(sm_port *p, uint8_t *buf, size_t size,
  * device that could not take the requested parity (tolerated only there). */
 sm_port_backend sm_port_backend_of(const sm_port *p);
 bool sm_port_parity_ignored(const sm_port *p);
+/* True when the port reports parity and framing errors (parity configured
+ * and taken by a serial device). */
+bool sm_port_parity_checked(const sm_port *p);
 /* The path actually opened (after realpath), or the tcp address. */
 const char *sm_port_path(const sm_port *p);
 

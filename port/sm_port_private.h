@@ -9,6 +9,9 @@
 
 struct sp_port;
 
+/* Bytes read from the device but not returned yet (sm_port_marks.c). */
+#define SM_PORT_RAW 4096
+
 struct sm_port {
   sm_port_backend backend;
   int fd;              /* the fd we poll; owned by sp for libserialport */
@@ -16,6 +19,13 @@ struct sm_port {
   bool parity_ignored; /* pty: parity requested but meaningless there */
   bool is_tty;         /* read() == 0 after POLLIN means hangup */
   char path[PATH_MAX]; /* realpath of the device, or the tcp address */
+  /* PARMRK in effect: the kernel sends FF 00 x for a byte x received with
+   * a parity or framing error and FF FF for a data byte FF. */
+  bool marks;
+  int esc;           /* escape bytes seen so far: 0, 1 (FF), 2 (FF 00) */
+  bool mark_pending; /* a bad byte follows the bytes returned last */
+  size_t raw_pos, raw_len;
+  uint8_t raw[SM_PORT_RAW];
 };
 
 /* Defaults applied (baud 2400, 8 data bits, 1 stop bit). */
@@ -54,6 +64,20 @@ sm_port_status sm_serial_open(sm_port *p, const char *dev,
                               size_t errlen);
 sm_port_status sm_tcp_open(sm_port *p, const char *dev, char *err,
                            size_t errlen);
+/* Last step of opening a tty (both backends): error marking on when
+ * parity is in effect (sets p->marks from what the device took), then the
+ * input flushed. */
+sm_port_status sm_tty_finish(sm_port *p, const char *dev, bool parity,
+                             char *err, size_t errlen);
+
+/* Poll and read what the device gives, no unescaping (sm_port.c). */
+sm_port_status sm_port_read_raw(sm_port *p, uint8_t *buf, size_t size,
+                                int timeout_ms, size_t *got, char *err,
+                                size_t errlen);
+/* sm_port_read() for a port with p->marks (sm_port_marks.c). */
+sm_port_status sm_port_read_marked(sm_port *p, uint8_t *buf, size_t size,
+                                   int timeout_ms, size_t *got, char *err,
+                                   size_t errlen);
 void sm_serial_close(sm_port *p);
 
 #endif

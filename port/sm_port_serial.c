@@ -63,11 +63,11 @@ static sm_port_status sp_configure(sm_port *p, const char *dev,
   snprintf(step, sizeof step, "%d data bits", sp->data_bits);
   if (sp_set_bits(p->sp, sp->data_bits) != SP_OK)
     return sp_step_failed(dev, step, err, errlen);
-  bool pty = sm_fd_is_pty(p->fd);
   snprintf(step, sizeof step, "parity %s", sm_parity_name(sp->parity));
-  if (sp_set_parity(p->sp, sp_parity_of(sp->parity)) != SP_OK && !pty)
+  bool refused = sp_set_parity(p->sp, sp_parity_of(sp->parity)) != SP_OK;
+  if (refused && !sm_fd_is_pty(p->fd))
     return sp_step_failed(dev, step, err, errlen);
-  p->parity_ignored = pty && sp->parity != SM_PARITY_NONE;
+  p->parity_ignored = refused && sp->parity != SM_PARITY_NONE;
   snprintf(step, sizeof step, "%d stop bits", sp->stop_bits);
   if (sp_set_stopbits(p->sp, sp->stop_bits) != SP_OK)
     return sp_step_failed(dev, step, err, errlen);
@@ -119,6 +119,10 @@ sm_port_status sm_serial_open_sp(sm_port *p, const char *dev,
   if (fl >= 0)
     fcntl(p->fd, F_SETFD, fl | FD_CLOEXEC);
   st = sp_configure(p, dev, sp, err, errlen);
+  if (st == SM_PORT_OK) {
+    bool parity = sp->parity != SM_PARITY_NONE && !p->parity_ignored;
+    st = sm_tty_finish(p, dev, parity, err, errlen);
+  }
   if (st != SM_PORT_OK) {
     sm_serial_close(p);
     return st;

@@ -1,5 +1,6 @@
 /* sm_port_termios.c - plain termios fallback for serial paths libserialport
- * 0.1.1 refuses (ptys, device nodes renamed by udev rules). */
+ * 0.1.1 refuses (ptys, device nodes renamed by udev rules), and the last
+ * step of every tty open (error marking, input flush). */
 #include "sm_port_private.h"
 
 #include <errno.h>
@@ -47,19 +48,29 @@ static tcflag_t csize_of(int bits) {
   }
 }
 
+/* Error marking: INPCK checks parity, PARMRK marks a bad byte (and a
+ * break) in the stream instead of passing it on as data (or as NUL);
+ * IGNPAR would drop it unseen, ISTRIP would corrupt bytes, BRKINT would
+ * flush the queue. Off without parity: nothing to check then. */
+static void set_marking(struct termios *t, bool on) {
+  t->c_iflag &= ~(tcflag_t)(INPCK | PARMRK | IGNPAR | ISTRIP | IGNBRK | BRKINT);
+  if (on)
+    t->c_iflag |= INPCK | PARMRK;
+}
+
 static void make_termios(struct termios *t, speed_t speed,
-                         const sm_serial_params *sp, bool pty) {
+                         const sm_serial_params *sp, bool parity) {
   cfmakeraw(t);
   cfsetispeed(t, speed);
   cfsetospeed(t, speed);
   t->c_cflag &= ~(tcflag_t)(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS);
   t->c_cflag |= csize_of(sp->data_bits) | CLOCAL | CREAD;
-  /* A pty has no parity: the kernel drops PARENB and glibc's tcsetattr()
-   * then fails with EINVAL. Do not ask for it there. */
-  if (sp->parity != SM_PARITY_NONE && !pty)
+  parity = parity && sp->parity != SM_PARITY_NONE;
+  if (parity)
     t->c_cflag |= PARENB;
-  if (sp->parity == SM_PARITY_ODD && !pty)
+  if (parity && sp->parity == SM_PARITY_ODD)
     t->c_cflag |= PARODD;
+  set_marking(t, parity);
   if (sp->stop_bits == 2)
     t->c_cflag |= CSTOPB;
   /* Software flow control would eat 0x11/0x13 from the telegrams. */
@@ -80,9 +91,34 @@ static const char *unapplied(const struct termios *want,
     return "stop bits";
   if ((got->c_cflag & (PARENB | PARODD)) != (want->c_cflag & (PARENB | PARODD)))
     return "parity";
+  if ((got->c_iflag & (INPCK | PARMRK)) != (want->c_iflag & (INPCK | PARMRK)))
+    return "parity error marking";
   if (got->c_iflag & (IXON | IXOFF))
     return "flow control none";
   return NULL;
+}
+
+/* Apply want; *got is what the device took. -1 with errno on failure. */
+static int apply(int fd, const struct termios *want, struct termios *got) {
+  if (tcsetattr(fd, TCSANOW, want) != 0 || tcgetattr(fd, got) != 0)
+    return -1;
+  return 0;
+}
+
+/* A pty has no parity: the kernel drops PARENB and glibc's tcsetattr()
+ * then fails with EINVAL. There (only there) go on without it. */
+static int apply_settings(sm_port *p, speed_t speed, const sm_serial_params *sp,
+                          struct termios *want, struct termios *got) {
+  struct termios orig = *want;
+  make_termios(want, speed, sp, true);
+  int rc = apply(p->fd, want, got);
+  bool refused = rc != 0 || unapplied(want, got) != NULL;
+  if (!refused || sp->parity == SM_PARITY_NONE || !sm_fd_is_pty(p->fd))
+    return rc;
+  *want = orig;
+  make_termios(want, speed, sp, false);
+  p->parity_ignored = true;
+  return apply(p->fd, want, got);
 }
 
 static sm_port_status configure(sm_port *p, const char *dev,
@@ -102,9 +138,7 @@ static sm_port_status configure(sm_port *p, const char *dev,
                  sm_errstr(errno, eb, sizeof eb));
     return SM_PORT_ERR_CONFIG;
   }
-  bool pty = sm_fd_is_pty(p->fd);
-  make_termios(&want, speed, sp, pty);
-  if (tcsetattr(p->fd, TCSANOW, &want) != 0 || tcgetattr(p->fd, &got) != 0) {
+  if (apply_settings(p, speed, sp, &want, &got) != 0) {
     sm_port_errf(err, errlen, "cannot configure %s: %s", dev,
                  sm_errstr(errno, eb, sizeof eb));
     return SM_PORT_ERR_CONFIG;
@@ -115,7 +149,7 @@ static sm_port_status configure(sm_port *p, const char *dev,
                  what, dev);
     return SM_PORT_ERR_CONFIG;
   }
-  p->parity_ignored = pty && sp->parity != SM_PARITY_NONE;
+  p->marks = (got.c_iflag & PARMRK) && (got.c_iflag & INPCK);
   return SM_PORT_OK;
 }
 
@@ -134,6 +168,8 @@ sm_port_status sm_serial_open_termios(sm_port *p, const char *dev,
     sm_port_errf(err, errlen, "cannot open %s: not a serial device", dev);
   else
     st = configure(p, dev, sp, err, errlen);
+  if (st == SM_PORT_OK)
+    st = sm_tty_finish(p, dev, false, err, errlen); /* marking set above */
   if (st != SM_PORT_OK) {
     close(p->fd);
     p->fd = -1;
@@ -141,5 +177,43 @@ sm_port_status sm_serial_open_termios(sm_port *p, const char *dev,
   }
   p->backend = SM_PORT_TERMIOS;
   p->is_tty = true;
+  return SM_PORT_OK;
+}
+
+/* For libserialport, which leaves INPCK off and PARMRK alone. */
+static sm_port_status set_fd_marking(sm_port *p, const char *dev, bool on,
+                                     char *err, size_t errlen) {
+  char eb[SM_ERRBUF];
+  struct termios want, got;
+  if (tcgetattr(p->fd, &want) != 0) {
+    sm_port_errf(err, errlen, "cannot read settings of %s: %s", dev,
+                 sm_errstr(errno, eb, sizeof eb));
+    return SM_PORT_ERR_CONFIG;
+  }
+  set_marking(&want, on);
+  if (apply(p->fd, &want, &got) != 0 || unapplied(&want, &got) != NULL) {
+    sm_port_errf(err, errlen, "cannot set parity error marking on %s: %s", dev,
+                 sm_errstr(errno, eb, sizeof eb));
+    return SM_PORT_ERR_CONFIG;
+  }
+  p->marks = (got.c_iflag & PARMRK) && (got.c_iflag & INPCK);
+  return SM_PORT_OK;
+}
+
+sm_port_status sm_tty_finish(sm_port *p, const char *dev, bool parity,
+                             char *err, size_t errlen) {
+  char eb[SM_ERRBUF];
+  if (parity) {
+    sm_port_status st = set_fd_marking(p, dev, true, err, errlen);
+    if (st != SM_PORT_OK)
+      return st;
+  }
+  /* Whatever the device buffered while nobody read it is old: an earlier
+   * telegram, or another meter's before the path was repointed. */
+  if (tcflush(p->fd, TCIFLUSH) != 0) {
+    sm_port_errf(err, errlen, "cannot flush the input of %s: %s", dev,
+                 sm_errstr(errno, eb, sizeof eb));
+    return SM_PORT_ERR_CONFIG;
+  }
   return SM_PORT_OK;
 }

@@ -92,7 +92,7 @@ unlike "key not in /proc/PID/cmdline" "$(tr '\0' ' ' </proc/$PID/cmdline)" "$DOC
 like "cmdline shows the key overwritten" "$(tr '\0' ' ' </proc/$PID/cmdline)" '--key x{32}'
 
 head -c 100 "$T/vkw.bin" >&3 # half a telegram, then a pause
-sleep 1.7
+sleep 2.2 # longer than SM_IDLE_GAP_MS (1.5 s) and a read timeout
 cat "$T/tinetz.bin" >&3
 ok "telegram decoded after the pause" wait_for 5 lines_at_least "$T/a.out" 1
 like "influx line from the pty" "$(head -1 "$T/a.out")" "^smartmeter,meter=1KFM0100000035 $TINETZ_FIELDS [0-9]{19}\$"
@@ -189,7 +189,9 @@ is "check-key live, no device: exit 1 at once" "$?" 1
 SIM="$SM_SRCDIR/tests/sim/meter-sim"
 if [ -s "$SIM" ]; then
   xxd -p "$T/sag.bin" >"$T/sag.hex"
-  "$SIM" --link "$T/sim" --period 2.5 --count 2 --linger 30 "$TINETZ" \
+  # --delay: the port is flushed on open, so a telegram begun before it
+  # would be lost.
+  "$SIM" --link "$T/sim" --period 2.5 --count 2 --delay 1 --linger 30 "$TINETZ" \
     "$T/sag.hex" >"$T/sim.out" 2>"$T/sim.err" &
   SIMPID=$!
   CLI_PIDS="$CLI_PIDS $SIMPID"

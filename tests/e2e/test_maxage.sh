@@ -81,8 +81,12 @@ diag "recovery after the meter returns: median ${median} s over ${#recoveries[@]
 
 sleep 2
 is_num "reconnect counter" "$(e2e_csv_last age home total_operations-reconnects)" 6
-is "device back notices: one per absence" \
-  "$(e2e_log_count age 'meter "home": /dev/pts/[0-9]+ is back')" 6
+# Link lines are bounded per meter (2 a minute, the newest held back one
+# logged when the minute allows): six absences in ~30 s are not 12 lines.
+back=$(e2e_log_count age 'meter "home": /dev/pts/[0-9]+ is back')
+link=$(e2e_log_count age 'meter "home": .*(is back|reconnecting)')
+ok "device back notices: at least one ($back), link lines bounded ($link)" \
+  test "$back" -ge 1 -a "$link" -le 4
 is "no duplicate timestamps" "$(e2e_csv_dups age home)" ""
 is "no errors" "$(grep '\[error\]' "$(e2e_log age)" | grep -v -e 'cannot open' -e 'set_thread_name')" ""
 

@@ -2,10 +2,11 @@
 # test_partial.sh - a telegram cut off, then silence, then intact ones
 # (meter-sim --cut-after / --cut-every): every third telegram is cut.
 # Each telegram carries its frame counter as its power-import value.
-#   long    VKW cut inside its first frame (100 of 376 bytes), then ~0.9 s
-#           of silence: longer than the reader's idle gap (0.5 s)
+#   long    VKW cut inside its first frame (100 of 376 bytes), then ~1.9 s
+#           of silence: longer than the reader's idle gap (SM_IDLE_GAP_MS,
+#           1.5 s)
 #   frame2  VKW cut inside its second frame (300 bytes: the first frame
-#           complete), then silence
+#           complete), then ~1.8 s of silence
 #   short   VKW cut after 60 bytes and only ~0.4 s of silence, shorter
 #           than the idle gap: the next telegram's header arrives while
 #           the decoder still waits for the cut frame's bytes
@@ -23,8 +24,8 @@ for m in long frame2 short; do
   faults_forge "$m" "$E2E_VKW" -v -c "1-$n"
 done
 common=(--pace 0.5 --cut-every 3 --delay 5 --count "$n" --linger 120)
-e2e_sim_start long 1 --cut-after 100 "${common[@]}"
-e2e_sim_start frame2 1 --cut-after 300 "${common[@]}"
+e2e_sim_start long 2 --cut-after 100 "${common[@]}"
+e2e_sim_start frame2 2 --cut-after 300 "${common[@]}"
 e2e_sim_start short 0.5 --cut-after 60 "${common[@]}"
 e2e_conf partial 0.25 <<EOF2
   <Meter "long">
@@ -54,7 +55,7 @@ for m in long frame2 short; do
   is "$m: every intact telegram decoded ($whole)" \
     "$(faults_counter partial "$m" total_operations-telegrams)" "$whole"
 done
-sleep 1
+sleep 2.5 # the idle gap (1.5 s) after the last, cut telegram, then a read
 for m in long frame2 short; do
   cuts=$(grep -c ' cut=' "$E2E_TMP/$m.sim.log")
   want=$(sed -n 's/.* sent telegram \([0-9]*\) .*/\1/p' "$E2E_TMP/$m.sim.log" |

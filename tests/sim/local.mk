@@ -4,6 +4,13 @@ check_PROGRAMS += tests/sim/port-cat
 tests_sim_port_cat_SOURCES = tests/sim/port-cat.c
 tests_sim_port_cat_LDADD = port/libsmport.la
 
+# The PARMRK unescaping, through a pipe (needs port/'s private header).
+check_PROGRAMS += tests/sim/test_marks
+tests_sim_test_marks_SOURCES = tests/sim/test_marks.c
+tests_sim_test_marks_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/port
+tests_sim_test_marks_LDADD = port/libsmport.la
+TESTS += tests/sim/test_marks
+
 # Built as a module (a real .so, never installed): see the source header.
 # No sanitizer flags: an ASan-instrumented preload would have to come after
 # libasan; test_port.sh puts libasan first in sanitizer builds instead.
@@ -13,6 +20,7 @@ tests_sim_libsmptyshim_la_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN_CFLAGS)
 tests_sim_libsmptyshim_la_LDFLAGS = -module -avoid-version -rpath /nowhere
 tests_sim_libsmptyshim_la_LIBADD = -ldl
 
-TESTS += tests/sim/test_port.sh
-dist_noinst_SCRIPTS += tests/sim/meter-sim tests/sim/test_port.sh
+TESTS += tests/sim/test_port.sh tests/sim/test_port_parity.sh
+dist_noinst_SCRIPTS += tests/sim/meter-sim tests/sim/test_port.sh \
+	tests/sim/test_port_parity.sh
 EXTRA_DIST += tests/sim/README.md

@@ -11,6 +11,8 @@
  * -F: occupy descriptors up to fd first, so the port's fd is above it (a
  *     busy collectd has fds >= 1024, where select() would abort).
  * SIGTERM/SIGINT end the copy early like the time limit (exit 0).
+ * A byte received with a parity or framing error (SM_PORT_LINE_ERROR) is
+ * not copied; a "line-error at=<bytes copied so far>" event says where.
  * Exit: 0 time or byte count reached, 1 open failed, 2 device gone (no -R),
  * 3 other read error, 64 usage. */
 #include "sm_port.h"
@@ -56,6 +58,7 @@ typedef struct counters {
   long timeouts;
   long reads;
   long reopens;
+  long line_errors;
 } counters;
 
 static double mono(void) {
@@ -170,9 +173,12 @@ static sm_port *open_port(const opts *o, const char *event) {
             (int)st, sm_port_strerror(st), err);
     return NULL;
   }
-  fprintf(stderr, "%s t=%.6f backend=%s parity_ignored=%s path=%s\n", event,
-          mono(), sm_port_backend_name(sm_port_backend_of(p)),
-          sm_port_parity_ignored(p) ? "yes" : "no", sm_port_path(p));
+  fprintf(stderr,
+          "%s t=%.6f backend=%s parity_ignored=%s parity_checked=%s "
+          "path=%s\n",
+          event, mono(), sm_port_backend_name(sm_port_backend_of(p)),
+          sm_port_parity_ignored(p) ? "yes" : "no",
+          sm_port_parity_checked(p) ? "yes" : "no", sm_port_path(p));
   return p;
 }
 
@@ -230,6 +236,9 @@ static int copy(const opts *o, sm_port *p, counters *c) {
         rc = 3;
     } else if (st == SM_PORT_TIMEOUT) {
       c->timeouts++;
+    } else if (st == SM_PORT_LINE_ERROR) {
+      c->line_errors++;
+      fprintf(stderr, "line-error t=%.6f at=%ld\n", mono(), c->bytes);
     } else {
       fprintf(stderr, "%s t=%.6f status=%d bytes=%ld msg=%s\n",
               st == SM_PORT_GONE ? "gone" : "read-error", mono(), (int)st,
@@ -269,7 +278,8 @@ int main(int argc, char **argv) {
   int rc = copy(&o, p, &c);
   fprintf(stderr,
           "end t=%.6f bytes=%ld reads=%ld timeouts=%ld reopens=%ld "
-          "cpu_ms=%ld\n",
-          mono(), c.bytes, c.reads, c.timeouts, c.reopens, cpu_ms());
+          "line_errors=%ld cpu_ms=%ld\n",
+          mono(), c.bytes, c.reads, c.timeouts, c.reopens, c.line_errors,
+          cpu_ms());
   return rc;
 }

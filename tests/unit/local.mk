@@ -10,7 +10,8 @@ SMUNIT_TESTS = \
 	tests/unit/test_names \
 	tests/unit/test_dsmr \
 	tests/unit/test_links \
-	tests/unit/test_layouts
+	tests/unit/test_layouts \
+	tests/unit/test_safety
 check_PROGRAMS += $(SMUNIT_TESTS)
 TESTS += $(SMUNIT_TESTS)
 
@@ -51,3 +52,6 @@ tests_unit_test_links_LDADD = $(SMUNIT_LDADD)
 tests_unit_test_layouts_SOURCES = tests/unit/test_layouts.c
 tests_unit_test_layouts_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_layouts_LDADD = $(SMUNIT_LDADD)
+tests_unit_test_safety_SOURCES = tests/unit/test_safety.c $(SMUNIT_HELPERS)
+tests_unit_test_safety_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_safety_LDADD = $(SMUNIT_LDADD)

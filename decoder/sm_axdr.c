@@ -2,9 +2,9 @@
  * for self-describing bodies.
  *
  * Plaintext: 0F <long-invoke-id 4> <date-time: 0C+12 | 09 0C+12 | 00>
- * <body: one A-XDR data element>. The body is first sized with
- * sm_axdr_skip (so every length is known to fit and every type is known),
- * then read one of two ways:
+ * <body: one A-XDR data element>, read one of two ways, every length
+ * checked as it is read (sm_axdr_skip sizes a body only when its decode
+ * failed, to report a malformed body as such, see sizing_first):
  *  - sm_layout.c recognises its shape (positional layouts, the E450's
  *    clock + (OBIS, value) pairs, the capture-object list) and says what
  *    each element is; the elements are read here (apply_shape);
@@ -125,6 +125,8 @@ static sm_status set_scaler(walker *w, int8_t scaler, uint8_t unit) {
     return SM_TELEGRAM;
   v->scaler = scaler;
   v->unit = unit;
+  if (scaler == 0)
+    return SM_TELEGRAM; /* x * 10^0 is x: value holds it already */
   sm_value_rescale(v);
   if (!isfinite(v->value)) { /* a huge float times 10^scaler */
     note(w, v->obis, "value not finite after scaling: left out");
@@ -138,7 +140,8 @@ static sm_status set_scaler(walker *w, int8_t scaler, uint8_t unit) {
 static sm_status reading_add(walker *w, const uint8_t obis[6], const number *x,
                              int8_t scaler, uint8_t unit) {
   w->last = NULL;
-  memmove(w->obis, obis, 6); /* may be w->obis itself */
+  if (obis != w->obis)
+    memcpy(w->obis, obis, 6);
   if (x->is_float && !isfinite(x->f)) {
     note(w, obis,
          isnan(x->f) ? "float NaN left out" : "float infinity left out");
@@ -154,28 +157,31 @@ static sm_status reading_add(walker *w, const uint8_t obis[6], const number *x,
   return set_scaler(w, scaler, unit);
 }
 
+static bool all_printable(const uint8_t *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < 0x20 || s[i] >= 0x7F)
+      return false;
+  return true;
+}
+
+static bool is_printable(const uint8_t *s, size_t n) {
+  return n > 0 && all_printable(s, n);
+}
+
+/* Printable text as it is, anything else in hex; cut to SM_MAX_TEXT. */
 static void copy_text(char *dst, const uint8_t *s, size_t n) {
   static const char hex[] = "0123456789ABCDEF";
-  bool printable = true;
-  for (size_t i = 0; i < n; i++)
-    printable = printable && s[i] >= 0x20 && s[i] < 0x7F;
   size_t o = 0;
-  for (size_t i = 0; i < n && o + (printable ? 1 : 2) < SM_MAX_TEXT; i++) {
-    if (printable) {
-      dst[o++] = (char)s[i];
-    } else {
+  if (all_printable(s, n)) {
+    o = n < SM_MAX_TEXT - 1 ? n : SM_MAX_TEXT - 1;
+    memcpy(dst, s, o);
+  } else {
+    for (size_t i = 0; i < n && o + 2 < SM_MAX_TEXT; i++) {
       dst[o++] = hex[s[i] >> 4];
       dst[o++] = hex[s[i] & 15];
     }
   }
   dst[o] = '\0';
-}
-
-static bool is_printable(const uint8_t *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (s[i] < 0x20 || s[i] >= 0x7F)
-      return false;
-  return n > 0;
 }
 
 static void text_add(walker *w, const uint8_t obis[6], const uint8_t *s,
@@ -193,11 +199,33 @@ static bool need(walker *w, size_t k) {
   return w->n - w->pos >= k;
 }
 
+/* k (1, 2, 4 or 8) bytes, big-endian; the caller checked they are there.
+ * Spelled out per size: this runs for every number of every telegram. */
 static uint64_t read_be(walker *w, size_t k) {
+  const uint8_t *b = w->p + w->pos;
   uint64_t v = 0;
-  for (size_t i = 0; i < k; i++)
-    v = (v << 8) | w->p[w->pos++];
-  return v;
+  w->pos += k;
+  switch (k) {
+  case 1:
+    return b[0];
+  case 2:
+    return (uint64_t)b[0] << 8 | b[1];
+  case 4:
+    return (uint64_t)b[0] << 24 | (uint64_t)b[1] << 16 | (uint64_t)b[2] << 8 |
+           b[3];
+  default:
+    for (size_t i = 0; i < k; i++)
+      v = (v << 8) | b[i];
+    return v;
+  }
+}
+
+/* A BER length at w->pos: the one-byte form, which every length in a
+ * telegram body has, without a call; the rest by sm_ber_length. */
+static long ber_length(walker *w) {
+  if (w->pos < w->n && w->p[w->pos] < 0x80)
+    return w->p[w->pos++];
+  return sm_ber_length(w->p, w->n, &w->pos);
 }
 
 /* Size of a fixed-width integer type, negative when signed; 0 if the tag
@@ -287,7 +315,7 @@ static sm_status read_number(walker *w, uint8_t tag, number *x) {
 
 /* A string's contents at w->pos (after its tag); advances past them. */
 static sm_status read_string(walker *w, const uint8_t **s, size_t *n) {
-  long len = sm_ber_length(w->p, w->n, &w->pos);
+  long len = ber_length(w);
   if (len < 0 || !need(w, (size_t)len))
     return SM_ERR_AXDR;
   *s = w->p + w->pos;
@@ -352,12 +380,14 @@ static bool is_scaler_unit(walker *w) {
 }
 
 static sm_status walk_container(walker *w, uint8_t tag, bool may_unit) {
-  long count = sm_ber_length(w->p, w->n, &w->pos);
+  long count = ber_length(w);
   if (count < 0)
     return SM_ERR_AXDR;
   if (w->have_obis)
     return SM_ERR_LAYOUT; /* an OBIS code with a container for a value */
-  if (tag == T_STRUCT && count == 2 && may_unit && is_scaler_unit(w)) {
+  /* (At the nesting limit even a scaler_unit is one level too deep.) */
+  if (tag == T_STRUCT && count == 2 && may_unit && is_scaler_unit(w) &&
+      w->depth < MAX_DEPTH) {
     int8_t scaler = (int8_t)w->p[w->pos + 1];
     uint8_t unit = w->p[w->pos + 3];
     w->pos += 4;
@@ -388,7 +418,7 @@ static sm_status walk_string(walker *w, uint8_t tag) {
  * no reading. Without a code only the empty ones are harmless. */
 static sm_status walk_no_reading(walker *w, uint8_t tag) {
   if (tag == T_BITS) {
-    long bits = sm_ber_length(w->p, w->n, &w->pos);
+    long bits = ber_length(w);
     size_t bytes = bits < 0 ? 0 : ((size_t)bits + 7) / 8;
     if (bits < 0 || !need(w, bytes))
       return SM_ERR_AXDR;
@@ -569,15 +599,24 @@ static sm_status apply_shape(walker *w, sm_shape *s) {
   return SM_TELEGRAM;
 }
 
-static sm_status decode_body(walker *w, size_t body) {
+/* The body at `body`, its size not checked yet (see sizing_first): a
+ * shape sm_layout.c knows (sized by the matcher), else the walker (which
+ * checks every length it reads). *end is the body's end on success;
+ * *walked says the walker ran. */
+static sm_status decode_body(walker *w, size_t body, size_t *end,
+                             bool *walked) {
   sm_shape s;
   sm_status st;
-  if (sm_shape_match(w->p, body, w->n, &s, &st, w->detail, w->detail_size))
+  *walked = false;
+  if (sm_shape_match(w->p, body, w->n, &s, &st, w->detail, w->detail_size)) {
+    w->n = s.end;
+    *end = s.end;
     return st == SM_TELEGRAM ? apply_shape(w, &s) : st;
+  }
+  *walked = true;
   w->pos = body;
   st = walk(w);
-  if (st == SM_ERR_LAYOUT)
-    sm_shape_describe(w->p, body, w->n, w->detail, w->detail_size);
+  *end = w->pos;
   return st;
 }
 
@@ -595,16 +634,45 @@ static void header_fields(walker *w, size_t clock) {
     datetime_read(w->p + clock, &w->t->meter_time);
 }
 
-/* Header, then the body's size: SM_TELEGRAM with *body and *end. */
-static sm_status frame_body(const uint8_t *p, size_t n, bool more_may_come,
-                            size_t *clock, size_t *body, size_t *end) {
-  sm_status st = sm_notification_header(p, n, clock, body);
-  if (st != SM_TELEGRAM)
-    return st;
-  *end = *body;
-  st = sm_axdr_skip(p, n, end);
+/* A body that sm_axdr_skip cannot size is SM_ERR_AXDR (or, when more
+ * bytes may come, SM_NEED_MORE) whatever else is wrong with it: that
+ * check came first when every body was sized before it was read. Now only
+ * a failed decode pays for it: a walk or a shape match that succeeds has
+ * read every length, type and nesting level sm_axdr_skip would check, and
+ * found them good. Returns SM_TELEGRAM with *end when the size is fine. */
+static sm_status sizing_first(const uint8_t *p, size_t n, bool more_may_come,
+                              size_t body, size_t *end) {
+  *end = body;
+  sm_status st = sm_axdr_skip(p, n, end);
   if (st == SM_NEED_MORE)
     return more_may_come && n < SM_MAX_APDU ? SM_NEED_MORE : SM_ERR_AXDR;
+  return st;
+}
+
+static void say_unsized(char *detail, size_t detail_size, sm_status st) {
+  if (!detail_size)
+    return;
+  detail[0] = '\0';
+  if (st == SM_ERR_AXDR)
+    snprintf(detail, detail_size,
+             "A-XDR body: truncated, an unknown type "
+             "(compact-array?) or nested too deep");
+}
+
+/* A failed decode: the sizing error if there is one (nothing of the walk
+ * is kept, as if it had never run), else the decode's own error. */
+static sm_status decode_failed(walker *w, sm_status st, bool more_may_come,
+                               size_t body, bool walked) {
+  size_t end;
+  sm_status size_st = sizing_first(w->p, w->n, more_may_come, body, &end);
+  if (size_st != SM_TELEGRAM) {
+    sm_telegram_clear(w->t);
+    say_unsized(w->detail, w->detail_size, size_st);
+    return size_st;
+  }
+  if (st == SM_ERR_LAYOUT && walked)
+    sm_shape_describe(w->p, body, end, w->detail, w->detail_size);
+  w->t->n_values = 0; /* nothing half-decoded is ever read */
   return st;
 }
 
@@ -617,21 +685,18 @@ sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,
   if (more_may_come && n < 20) /* header not complete yet */
     return SM_NEED_MORE;
   size_t clock, body, end;
-  sm_status st = frame_body(p, n, more_may_come, &clock, &body, &end);
-  if (st == SM_ERR_AXDR && detail_size)
-    snprintf(detail, detail_size,
-             "A-XDR body: truncated, an unknown type "
-             "(compact-array?) or nested too deep");
-  if (st != SM_TELEGRAM)
-    return st;
-  walker w = {
-      .p = p, .n = end, .t = t, .detail = detail, .detail_size = detail_size};
-  header_fields(&w, clock);
-  st = decode_body(&w, body);
+  bool walked;
+  sm_status st = sm_notification_header(p, n, &clock, &body);
   if (st != SM_TELEGRAM) {
-    t->n_values = 0; /* nothing half-decoded is ever read */
+    say_unsized(detail, detail_size, st);
     return st;
   }
+  walker w = {
+      .p = p, .n = n, .t = t, .detail = detail, .detail_size = detail_size};
+  header_fields(&w, clock);
+  st = decode_body(&w, body, &end, &walked);
+  if (st != SM_TELEGRAM)
+    return decode_failed(&w, st, more_may_come, body, walked);
   *used = end;
   return SM_TELEGRAM;
 }

@@ -109,8 +109,8 @@ static const uint8_t KIND[256] = {
  * way sm_ber_length would, but a first byte it never accepts (0x80, more
  * than two length bytes) is SM_ERR_AXDR at once: more bytes cannot mend
  * it. */
-static sm_status skip_length(const uint8_t *p, size_t n, size_t *at,
-                             size_t *len) {
+static inline __attribute__((always_inline)) sm_status
+skip_length(const uint8_t *p, size_t n, size_t *at, size_t *len) {
   if (*at >= n)
     return SM_NEED_MORE;
   uint8_t b = p[*at];
@@ -126,49 +126,74 @@ static sm_status skip_length(const uint8_t *p, size_t n, size_t *at,
   return SM_TELEGRAM;
 }
 
-/* Iterative, with the count of elements still to come in each open
- * container on a small stack: this sizes every telegram body, so it is
- * one loop turn and one table lookup per element, no call per BER length.
- * The checks are those of a recursive descent, in the same order, so the
- * first problem met decides NEED_MORE versus AXDR as before. */
-sm_status sm_axdr_skip(const uint8_t *p, size_t n, size_t *pos) {
-  size_t left[MAX_DEPTH]; /* elements still to come, per open container */
-  size_t depth = 0, todo = 1, at = *pos, len = 0;
+/* One element at *at: a fixed-size or sized one is stepped over; of a
+ * container only the tag and count are (*opens, *count). Inlined in both
+ * loops: a call per element would cost as much as the element. */
+static inline __attribute__((always_inline)) sm_status
+element(const uint8_t *p, size_t n, size_t *at, bool *opens, size_t *count) {
+  if (*at >= n)
+    return SM_NEED_MORE;
+  uint8_t kind = KIND[p[*at]];
+  *opens = kind == K_CONTAINER;
+  if (kind < K_CONTAINER) {
+    if (kind == K_UNKNOWN)
+      return SM_ERR_AXDR; /* fail now, not after more bytes */
+    if (n - *at < kind)
+      return SM_NEED_MORE;
+    *at += kind;
+    return SM_TELEGRAM;
+  }
+  size_t a = *at + 1, len = 0;
+  sm_status st = skip_length(p, n, &a, &len);
+  if (st != SM_TELEGRAM)
+    return st;
+  if (kind == K_BITS)
+    len = (len + 7) / 8;
+  if (!*opens && n - a < len)
+    return SM_NEED_MORE;
+  *count = len;
+  *at = *opens ? a : a + len;
+  return SM_TELEGRAM;
+}
+
+/* The elements of a container opened at nesting level 1, and of those it
+ * contains: iteratively, with the count still to come of each open
+ * container on a small stack. The checks are those of a recursive
+ * descent, in the same order, so the first problem met decides NEED_MORE
+ * versus AXDR as before. (Not inlined: its stack would make every flat
+ * element's call as dear as a nested one.) */
+static __attribute__((noinline)) sm_status children(const uint8_t *p, size_t n,
+                                                    size_t *at, size_t todo) {
+  size_t left[MAX_DEPTH], depth = 1, count = 0;
+  bool opens;
   for (;;) {
     while (todo == 0) {
-      if (depth == 0) {
-        *pos = at;
+      if (--depth == 0)
         return SM_TELEGRAM;
-      }
-      todo = left[--depth];
+      todo = left[depth];
     }
     todo--;
-    if (at >= n)
-      return SM_NEED_MORE;
-    uint8_t kind = KIND[p[at]];
-    if (kind < K_CONTAINER) {
-      if (kind == K_UNKNOWN)
-        return SM_ERR_AXDR; /* fail now, not after more bytes */
-      if (n - at < kind)
-        return SM_NEED_MORE;
-      at += kind;
-      continue;
-    }
-    at++;
-    sm_status st = skip_length(p, n, &at, &len);
+    sm_status st = element(p, n, at, &opens, &count);
     if (st != SM_TELEGRAM)
       return st;
-    if (kind == K_CONTAINER) {
+    if (opens) {
       if (depth >= MAX_DEPTH)
         return SM_ERR_AXDR;
       left[depth++] = todo;
-      todo = len;
-      continue;
+      todo = count;
     }
-    if (kind == K_BITS)
-      len = (len + 7) / 8;
-    if (n - at < len)
-      return SM_NEED_MORE;
-    at += len;
   }
+}
+
+/* This sizes every body that fails to decode and every element a layout
+ * steps over, so a flat element is one table lookup and no loop. */
+sm_status sm_axdr_skip(const uint8_t *p, size_t n, size_t *pos) {
+  size_t at = *pos, count = 0;
+  bool opens;
+  sm_status st = element(p, n, &at, &opens, &count);
+  if (st == SM_TELEGRAM && opens)
+    st = children(p, n, &at, count);
+  if (st == SM_TELEGRAM)
+    *pos = at;
+  return st;
 }

@@ -139,7 +139,8 @@ static uint8_t head(const uint8_t *p, size_t end, size_t pos, size_t *len,
   case T_OCTETS:
   case T_VISIBLE:
   case T_UTF8: {
-    long l = sm_ber_length(p, end, &at);
+    /* The one-byte form without a call: a matcher reads many heads. */
+    long l = at < end && p[at] < 0x80 ? p[at++] : sm_ber_length(p, end, &at);
     *len = l < 0 ? 0 : (size_t)l;
     break;
   }

@@ -326,8 +326,6 @@ static sm_status read_string(walker *w, const uint8_t **s, size_t *n) {
 
 /* ---- the walker -------------------------------------------------------- */
 
-static sm_status walk(walker *w);
-
 /* The pending OBIS code got its value. */
 static void paired(walker *w) {
   w->have_obis = false;
@@ -379,14 +377,18 @@ static bool is_scaler_unit(walker *w) {
   return need(w, 4) && w->p[w->pos] == T_I8 && w->p[w->pos + 2] == T_ENUM;
 }
 
-static sm_status walk_container(walker *w, uint8_t tag, bool may_unit) {
-  long count = ber_length(w);
-  if (count < 0)
+/* A container's tag was read: SM_NEED_MORE when it is open (its *count
+ * elements follow), SM_TELEGRAM when it was taken whole as the
+ * scaler_unit of the value before it, or an error. */
+static sm_status open_container(walker *w, uint8_t tag, bool may_unit,
+                                long *count) {
+  *count = ber_length(w);
+  if (*count < 0)
     return SM_ERR_AXDR;
   if (w->have_obis)
     return SM_ERR_LAYOUT; /* an OBIS code with a container for a value */
   /* (At the nesting limit even a scaler_unit is one level too deep.) */
-  if (tag == T_STRUCT && count == 2 && may_unit && is_scaler_unit(w) &&
+  if (tag == T_STRUCT && *count == 2 && may_unit && is_scaler_unit(w) &&
       w->depth < MAX_DEPTH) {
     int8_t scaler = (int8_t)w->p[w->pos + 1];
     uint8_t unit = w->p[w->pos + 3];
@@ -395,11 +397,11 @@ static sm_status walk_container(walker *w, uint8_t tag, bool may_unit) {
   }
   if (++w->depth > MAX_DEPTH)
     return SM_ERR_AXDR;
-  for (long i = 0; i < count; i++) {
-    sm_status st = walk(w);
-    if (st != SM_TELEGRAM)
-      return st;
-  }
+  return SM_NEED_MORE;
+}
+
+/* After a container's last element. */
+static sm_status close_container(walker *w) {
   if (w->have_obis)
     return SM_ERR_LAYOUT; /* the code's value would come from outside */
   w->after_value = false; /* a scaler belongs to a value in its container */
@@ -459,16 +461,9 @@ static sm_status walk_number(walker *w, uint8_t tag) {
   return reading_add(w, w->obis, &x, 0, 255);
 }
 
-static sm_status walk(walker *w) {
-  if (!need(w, 1))
-    return SM_ERR_AXDR;
-  bool may_unit = w->after_value;
-  w->after_value = false;
-  uint8_t tag = w->p[w->pos++];
+/* An element that is no container, its tag just read. */
+static sm_status leaf(walker *w, uint8_t tag) {
   switch (tag) {
-  case T_ARRAY:
-  case T_STRUCT:
-    return walk_container(w, tag, may_unit);
   case T_OCTETS:
   case T_VISIBLE:
   case T_UTF8:
@@ -483,6 +478,46 @@ static sm_status walk(walker *w) {
     return walk_time(w, tag);
   default:
     return walk_number(w, tag);
+  }
+}
+
+/* The element at w->pos and all it contains, in order. Iterative, with
+ * the count still to come of each open container on a small stack: a
+ * recursive call per element cost about as much as reading the element.
+ * (Opening checks the nesting against MAX_DEPTH; walks start outside any
+ * container, so the stack holds what is open.) */
+static sm_status walk(walker *w) {
+  long left[MAX_DEPTH + 1], todo = 1;
+  size_t open = 0;
+  for (;;) {
+    while (todo == 0) {
+      if (open == 0)
+        return SM_TELEGRAM;
+      sm_status st = close_container(w);
+      if (st != SM_TELEGRAM)
+        return st;
+      todo = left[--open];
+    }
+    todo--;
+    if (!need(w, 1))
+      return SM_ERR_AXDR;
+    bool may_unit = w->after_value;
+    w->after_value = false;
+    uint8_t tag = w->p[w->pos++];
+    sm_status st;
+    if (tag == T_ARRAY || tag == T_STRUCT) {
+      long count;
+      st = open_container(w, tag, may_unit, &count);
+      if (st == SM_NEED_MORE && open < MAX_DEPTH + 1) {
+        left[open++] = todo;
+        todo = count;
+        continue;
+      }
+    } else {
+      st = leaf(w, tag);
+    }
+    if (st != SM_TELEGRAM)
+      return st == SM_NEED_MORE ? SM_ERR_AXDR : st;
   }
 }
 

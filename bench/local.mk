@@ -13,3 +13,10 @@ CLEANFILES += bench/sm-bench$(EXEEXT)
 .PHONY: bench
 bench: bench/sm-bench$(EXEEXT)
 	SM_SRCDIR='$(abs_top_srcdir)' ./bench/sm-bench$(EXEEXT)
+
+# `make cli-bench`: smartmeter-decode's CPU per telegram, JSON and Influx,
+# from a file and from a pipe (bench/cli-bench.py; target <= 1 us).
+.PHONY: cli-bench
+cli-bench: bench/sm-bench$(EXEEXT) cli/smartmeter-decode$(EXEEXT)
+	SM_SRCDIR='$(abs_top_srcdir)' python3 $(top_srcdir)/bench/cli-bench.py .
+EXTRA_DIST += bench/cli-bench.py bench/compare.py

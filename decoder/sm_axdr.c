@@ -154,6 +154,8 @@ static sm_status reading_add(walker *w, const uint8_t obis[6], const number *x,
     v->value = x->is_float ? x->f : (double)x->raw;
   }
   w->last = v;
+  if (scaler == 0 && unit == 255)
+    return SM_TELEGRAM; /* what sm_value_add set: nothing to scale */
   return set_scaler(w, scaler, unit);
 }
 

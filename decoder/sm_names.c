@@ -76,30 +76,37 @@ static size_t out(char *buf, size_t size, const char *s, size_t n) {
   return n;
 }
 
+/* How many decimal digits v has. */
+static size_t decimal_len(uint64_t v) {
+  size_t n = 1;
+  for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
+    n++;
+  return n;
+}
+
 /* Decimal digits of v at p (no terminator); returns how many. Two digits
- * per division: every number of every output line comes through here. */
+ * per division, written in place: every number of every output line
+ * comes through here. */
 static size_t put_u64(char *p, uint64_t v) {
   static const char pairs[] = "00010203040506070809101112131415161718192021"
                               "22232425262728293031323334353637383940414243"
                               "44454647484950515253545556575859606162636465"
                               "66676869707172737475767778798081828384858687"
                               "888990919293949596979899";
-  char tmp[20];
-  size_t n = sizeof tmp;
+  size_t len = decimal_len(v), n = len;
   while (v >= 100) {
     const char *d = pairs + 2 * (v % 100);
     v /= 100;
-    tmp[--n] = d[1];
-    tmp[--n] = d[0];
+    p[--n] = d[1];
+    p[--n] = d[0];
   }
   if (v >= 10) {
-    tmp[--n] = pairs[2 * v + 1];
-    tmp[--n] = pairs[2 * v];
+    p[1] = pairs[2 * v + 1];
+    p[0] = pairs[2 * v];
   } else {
-    tmp[--n] = (char)('0' + v);
+    p[0] = (char)('0' + v);
   }
-  memcpy(p, tmp + n, sizeof tmp - n);
-  return sizeof tmp - n;
+  return len;
 }
 
 /* "%02u" of v < 100, or "%04u" of v < 10000. */
@@ -203,37 +210,38 @@ static size_t format_float(double v, char *buf, size_t size) {
 }
 
 /* raw * 10^scaler written out digit by digit: no binary rounding. */
+/* The longest text format_scaled makes: a sign, 20 digits and 20 zeros. */
+#define SCALED_MAX 42
+
 static size_t format_scaled(int64_t raw, int scaler, char *buf, size_t size) {
-  char digits[SM_NUM_MAX];
+  char tmp[SCALED_MAX];
+  /* Straight into buf when it is large enough for any result and nothing
+   * is trimmed (buf holds the text and its NUL, as snprintf leaves it). */
+  char *text = size >= SCALED_MAX && scaler >= 0 ? buf : tmp;
   uint64_t mag = raw < 0 ? (uint64_t)0 - (uint64_t)raw : (uint64_t)raw;
-  char text[SM_NUM_MAX + 32];
   size_t o = 0;
   if (raw < 0)
     text[o++] = '-';
-  if (scaler == 0) /* most readings: the integer as it is */
-    return out(buf, size, text, o + put_u64(text + o, mag));
-  int nd = (int)put_u64(digits, mag);
-  if (scaler >= 0) {
-    memcpy(text + o, digits, (size_t)nd);
-    o += (size_t)nd;
+  if (scaler == 0) { /* most readings: the integer as it is */
+    o += put_u64(text + o, mag);
+  } else if (scaler > 0) {
+    o += put_u64(text + o, mag);
     for (int i = 0; mag != 0 && i < scaler; i++)
       text[o++] = '0';
   } else {
-    int k = -scaler, whole = nd - k;
-    if (whole <= 0) {
-      text[o++] = '0';
-      text[o++] = '.';
-      for (int i = 0; i < -whole; i++)
-        text[o++] = '0';
-      memcpy(text + o, digits, (size_t)nd);
-      o += (size_t)nd;
-    } else {
-      memcpy(text + o, digits, (size_t)whole);
-      o += (size_t)whole;
-      text[o++] = '.';
-      memcpy(text + o, digits + whole, (size_t)k);
-      o += (size_t)k;
-    }
+    /* k fraction digits (zero-padded), a dot, then the integer part
+     * ("0" when there is none), written backwards in place. */
+    size_t k = (size_t)-scaler, nd = decimal_len(mag);
+    size_t whole = nd > k ? nd - k : 1;
+    char *p = text + o + whole + 1 + k;
+    uint64_t v = mag;
+    for (size_t i = 0; i < k; i++, v /= 10)
+      *--p = (char)('0' + v % 10);
+    *--p = '.';
+    do
+      *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    o += whole + 1 + k;
     while (text[o - 1] == '0')
       o--;
     if (text[o - 1] == '.')
@@ -241,7 +249,10 @@ static size_t format_scaled(int64_t raw, int scaler, char *buf, size_t size) {
   }
   if (o == 2 && text[0] == '-' && text[1] == '0')
     o = 1, text[0] = '0'; /* "-0" cannot happen from integers, but be safe */
-  return out(buf, size, text, o);
+  if (text == tmp)
+    return out(buf, size, tmp, o);
+  buf[o] = '\0';
+  return o;
 }
 
 size_t sm_value_format(const sm_value *v, char *buf, size_t size) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sm_names.h"
 
@@ -154,6 +155,16 @@ size_t sm_obis_name(const uint8_t o[6], char *buf, size_t size) {
 size_t sm_obis_format(const uint8_t o[6], char *buf, size_t size) {
   char tmp[32];
   return out(buf, size, tmp, put_obis(tmp, o, '.'));
+}
+
+int sm_supplier_parse(const char *name, const char **canonical) {
+  static const char *const known[] = {"KSMWest", "EVN", "auto"};
+  for (size_t i = 0; name && i < sizeof known / sizeof known[0]; i++)
+    if (strcasecmp(name, known[i]) == 0) {
+      *canonical = known[i];
+      return 0;
+    }
+  return -1;
 }
 
 const char *sm_unit_symbol(uint8_t unit) {

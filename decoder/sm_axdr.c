@@ -484,34 +484,42 @@ static sm_status leaf(walker *w, uint8_t tag) {
 }
 
 /* OBIS code, integer, {scaler, unit}: how every M-Bus meter sends its
- * readings, as three elements of one container. When the bytes at w->pos
- * are exactly that, the three are read here at once, through the same
- * helpers and leaving the same state as three turns of the walk (string,
- * number, scaler_unit); otherwise false and nothing changed. A scaler out
- * of range is left to the walk, which reports it. */
-static bool reading_triple(walker *w, sm_status *st) {
+ * readings, as three elements of one container (EVN: of the body,
+ * TINETZ/VKW: of a structure(3) of their own, wrapped). When the bytes
+ * at w->pos are exactly that, the three are read here at once, through
+ * the same helpers and leaving the same state as the turns of the walk
+ * (structure(3) opened, string, number, scaler_unit, structure closed);
+ * otherwise false and nothing changed. A scaler out of range is left to
+ * the walk, which reports it. */
+static bool reading_triple(walker *w, long todo, long *taken, sm_status *st) {
   const uint8_t *p = w->p + w->pos;
   size_t left = w->n - w->pos;
-  if (w->have_obis || left < 9 || p[0] != T_OCTETS || p[1] != 6)
+  bool wrapped = left >= 2 && p[0] == T_STRUCT && p[1] == 3;
+  if (!wrapped && todo < 2) /* the three must be siblings */
+    return false;
+  size_t at = wrapped ? 2 : 0, depth = w->depth + wrapped;
+  p += at;
+  if (w->have_obis || left < at + 9 || p[0] != T_OCTETS || p[1] != 6)
     return false;
   int sz = int_size(p[8]);
   size_t k = (size_t)(sz < 0 ? -sz : sz);
-  if (sz == 0 || left < 9 + k + 6)
+  if (sz == 0 || left < at + 9 + k + 6)
     return false;
   const uint8_t *su = p + 9 + k; /* 02 02 0F scaler 16 unit */
   int8_t scaler = (int8_t)su[3];
   if (su[0] != T_STRUCT || su[1] != 2 || su[2] != T_I8 || su[4] != T_ENUM ||
-      scaler < -SCALER_MAX || scaler > SCALER_MAX || w->depth >= MAX_DEPTH)
+      scaler < -SCALER_MAX || scaler > SCALER_MAX || depth >= MAX_DEPTH)
     return false;
   number x = {.is_float = false};
   memcpy(w->obis, p + 2, 6);
-  w->pos += 9;
+  w->pos += at + 9;
   read_int(w, sz, &x); /* its bytes are there */
   paired(w);
   reading_add(w, w->obis, &x, 0, 255); /* no scaling: SM_TELEGRAM */
   w->pos += 6;
   w->after_value = false;
   *st = set_scaler(w, scaler, su[5]);
+  *taken = wrapped ? 0 : 2; /* siblings taken besides this element */
   return true;
 }
 
@@ -534,10 +542,11 @@ static sm_status walk(walker *w) {
     }
     todo--;
     sm_status st;
-    if (todo >= 2 && reading_triple(w, &st)) {
+    long taken;
+    if (reading_triple(w, todo, &taken, &st)) {
       if (st != SM_TELEGRAM)
         return st;
-      todo -= 2;
+      todo -= taken;
       continue;
     }
     if (!need(w, 1))

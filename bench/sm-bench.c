@@ -24,6 +24,11 @@
  * telegram in steady state (after a warm-up run), counted by replacing
  * malloc/calloc/realloc/free/aligned allocation in this binary (so calls
  * from libgcrypt count too; target 0).
+ *
+ * Profiling: SM_BENCH_ONLY=<part of a file name> keeps only those
+ * captures; the timed passes run through feed_timed() and the floor
+ * through floor_run(), the functions to give valgrind --tool=callgrind
+ * --toggle-collect=. bench/compare.py runs two builds against each other.
  */
 #include <malloc.h>
 #include <stdint.h>

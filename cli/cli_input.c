@@ -1,16 +1,26 @@
 /* cli_input.c - file/stdin input: read chunks, unhex them if asked, feed
- * the decoder, report at the end. */
+ * the decoder, report at the end.
+ *
+ * Output is flushed when the input has no more bytes ready: a file's
+ * telegrams go out in large writes, while a pipe fed by a live source
+ * (or a person) still shows each telegram the moment it is decoded. */
 #include "cli_input.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_hex.h"
 #include "cli_keys.h"
+#include "cli_output.h"
 #include "cli_run.h"
 
-#define CHUNK 4096
+/* read(2) returns what is there, up to this: a pipe's whole buffer, and
+ * few enough calls per megabyte of a file that they cost nothing. */
+#define CHUNK (64 * 1024)
 
 static bool is_stdin(const char *path) {
   return path == NULL || strcmp(path, "-") == 0;
@@ -56,23 +66,43 @@ static long unhex(cli_hex *h, char *buf, size_t n) {
   return got;
 }
 
+/* Are more input bytes ready right now? A regular file has them until
+ * its end; a pipe, FIFO or terminal only what its writer sent so far. */
+static bool more_ready(int fd, bool regular) {
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+
+  return regular || poll(&p, 1, 0) > 0;
+}
+
+static void flush_output(cli_run *r) {
+  if (cli_output_flush() != 0)
+    r->output_failed = true;
+}
+
 /* Feed the whole stream. Returns 0, or -1 on a read or hex error. */
 static int pump(cli_run *r, FILE *f, bool hex) {
-  char buf[CHUNK];
+  static char buf[CHUNK];
+  struct stat st;
+  int fd = fileno(f);
+  bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   cli_hex h;
-  size_t n;
+  ssize_t n;
   long got;
 
   cli_hex_init(&h);
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-    got = hex ? unhex(&h, buf, n) : (long)n;
+  while ((n = read(fd, buf, sizeof buf)) != 0) {
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      fprintf(stderr, "smartmeter-decode: read error: %s\n", strerror(errno));
+      return -1;
+    }
+    got = hex ? unhex(&h, buf, (size_t)n) : (long)n;
     if (got < 0)
       return -1;
     cli_run_feed(r, (const uint8_t *)buf, (size_t)got);
-  }
-  if (ferror(f)) {
-    fprintf(stderr, "smartmeter-decode: read error: %s\n", strerror(errno));
-    return -1;
+    if (!more_ready(fd, regular))
+      flush_output(r);
   }
   if (hex && cli_hex_pending(&h)) {
     fputs("smartmeter-decode: hex input ends with half a byte\n", stderr);
@@ -90,9 +120,11 @@ int cli_input_run(const cli_options *o) {
     return CLI_EXIT_FAIL;
   rc = cli_run_open(&r, o, false);
   if (rc == CLI_EXIT_OK) {
+    cli_output_defer(true);
     input_rc = pump(&r, f, o->hex);
     r.input_failed = input_rc != 0;
     cli_run_gap(&r, "at the end of the input");
+    flush_output(&r); /* before any report that follows */
     rc = cli_run_close(&r);
     if (input_rc != 0)
       rc = CLI_EXIT_FAIL;

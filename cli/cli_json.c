@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sm_names.h"
+
 typedef struct cursor {
   const char *p, *end;
   unsigned long line;
@@ -40,11 +42,7 @@ static int hex4(cursor *c, unsigned *out) {
   if (c->end - c->p < 4)
     return fail(c, "truncated \\u escape");
   for (int i = 0; i < 4; i++) {
-    char ch = *c->p++;
-    int d = ch >= '0' && ch <= '9'   ? ch - '0'
-            : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-            : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                     : -1;
+    int d = sm_hex_digit(*c->p++);
     if (d < 0)
       return fail(c, "bad \\u escape");
     v = v << 4 | (unsigned)d;

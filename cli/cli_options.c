@@ -115,15 +115,9 @@ static int parse_input(const char *s, sm_input *in) {
 }
 
 static int parse_supplier(const char *s, const char **out) {
-  static const char *const known[] = {"KSMWest", "EVN", "auto"};
-
-  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-    if (strcasecmp(s, known[i]) == 0) {
-      *out = known[i];
-      return CLI_EXIT_OK;
-    }
-  }
-  return usage_error("unknown --supplier '%s' (KSMWest, EVN, auto)", s);
+  if (sm_supplier_parse(s, out) == 0)
+    return CLI_EXIT_OK;
+  return usage_error("unknown --supplier '%s' (" SM_SUPPLIER_NAMES ")", s);
 }
 
 static int parse_timestamp(const char *s, cli_timestamp *ts) {

@@ -6,8 +6,6 @@
  */
 #include <math.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "cli_output.h"
 #include "cli_time.h"
@@ -15,23 +13,29 @@
 
 /* Tag values and field keys: ',', '=' and ' ' need a backslash; line
  * breaks and other control characters are not allowed, so become '_'. */
-static void influx_key(FILE *f, const char *s) {
+static void influx_key(cli_buf *b, const char *s) {
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *run = p;
+    while (*p > ' ' && *p != ',' && *p != '=' && *p != 0x7F)
+      p++; /* plain bytes, copied as one run */
+    cli_buf_put(b, (const char *)run, (size_t)(p - run));
+    if (!*p)
+      break;
     if (*p == ',' || *p == '=' || *p == ' ')
-      putc('\\', f);
-    putc(*p < 0x20 || *p == 0x7F ? '_' : *p, f);
+      cli_buf_char(b, '\\');
+    cli_buf_char(b, *p < 0x20 || *p == 0x7F ? '_' : (char)*p);
   }
 }
 
 /* String field values: '"' and '\' need a backslash. */
-static void influx_string(FILE *f, const char *s) {
-  putc('"', f);
+static void influx_string(cli_buf *b, const char *s) {
+  cli_buf_char(b, '"');
   for (const char *p = s; *p; p++) {
     if (*p == '"' || *p == '\\')
-      putc('\\', f);
-    putc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+      cli_buf_char(b, '\\');
+    cli_buf_char(b, *p == '\n' || *p == '\r' ? ' ' : *p);
   }
-  putc('"', f);
+  cli_buf_char(b, '"');
 }
 
 static const char *tag_value(const cli_out_ctx *c, const sm_telegram *t,
@@ -51,18 +55,40 @@ static bool writable(const sm_value *v) {
   return v->kind == SM_VALUE_TEXT || !v->is_float || isfinite(v->value);
 }
 
-static void influx_field(FILE *f, const sm_value *v) {
-  char name[SM_NAME_MAX], num[SM_NUM_MAX];
+/* name= */
+static void influx_key_eq(cli_buf *b, const sm_value *v) {
+  char name[SM_NAME_MAX];
 
   sm_obis_name(v->obis, name, sizeof name);
-  influx_key(f, name);
-  putc('=', f);
+  influx_key(b, name);
+  cli_buf_char(b, '=');
+}
+
+static void influx_value(cli_buf *b, const sm_value *v) {
   if (v->kind == SM_VALUE_TEXT) {
-    influx_string(f, v->text);
+    influx_string(b, v->text);
     return;
   }
-  sm_value_format(v, num, sizeof num);
-  fputs(num, f);
+  /* Formatted in place: as into num[SM_NUM_MAX], without the copy. */
+  size_t n = sm_value_format(v, cli_buf_room(b, SM_NUM_MAX), SM_NUM_MAX);
+  b->len += n < SM_NUM_MAX ? n : SM_NUM_MAX - 1;
+}
+
+static void influx_field(cli_buf *b, const sm_value *v) {
+  static cli_label labels[CLI_LABELS];
+  bool hit;
+  cli_label *l = cli_label_slot(labels, v, &hit);
+
+  if (hit) {
+    cli_buf_put_array(b, l->before, l->pre);
+    influx_value(b, v);
+    return;
+  }
+  cli_mark pre = cli_buf_mark(b);
+  influx_key_eq(b, v);
+  cli_mark value = cli_buf_mark(b);
+  influx_value(b, v);
+  cli_label_fill(l, b, pre, value, cli_buf_mark(b));
 }
 
 static int64_t timestamp_ns(const cli_out_ctx *c, const sm_telegram *t) {
@@ -73,7 +99,7 @@ static int64_t timestamp_ns(const cli_out_ctx *c, const sm_telegram *t) {
   return cli_timespec_ns(&c->received);
 }
 
-void cli_out_influx(FILE *f, const cli_out_ctx *c, const sm_telegram *t) {
+void cli_out_influx(cli_buf *b, const cli_out_ctx *c, const sm_telegram *t) {
   char title[17];
   size_t fields = 0;
 
@@ -81,16 +107,18 @@ void cli_out_influx(FILE *f, const cli_out_ctx *c, const sm_telegram *t) {
     fields += writable(&t->values[i]);
   if (fields == 0)
     return; /* a point needs at least one field */
-  fputs("smartmeter,meter=", f);
-  influx_key(f, tag_value(c, t, title));
-  putc(' ', f);
+  cli_buf_put(b, "smartmeter,meter=", 17);
+  influx_key(b, tag_value(c, t, title));
+  cli_buf_char(b, ' ');
   fields = 0;
   for (size_t i = 0; i < t->n_values; i++) {
     if (!writable(&t->values[i]))
       continue;
     if (fields++ > 0)
-      putc(',', f);
-    influx_field(f, &t->values[i]);
+      cli_buf_char(b, ',');
+    influx_field(b, &t->values[i]);
   }
-  fprintf(f, " %lld\n", (long long)timestamp_ns(c, t));
+  cli_buf_char(b, ' ');
+  cli_buf_i64(b, timestamp_ns(c, t));
+  cli_buf_char(b, '\n');
 }

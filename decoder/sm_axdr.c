@@ -2,9 +2,9 @@
  * for self-describing bodies.
  *
  * Plaintext: 0F <long-invoke-id 4> <date-time: 0C+12 | 09 0C+12 | 00>
- * <body: one A-XDR data element>. The body is first sized with
- * sm_axdr_skip (so every length is known to fit and every type is known),
- * then read one of two ways:
+ * <body: one A-XDR data element>, read one of two ways, every length
+ * checked as it is read (sm_axdr_skip sizes a body only when its decode
+ * failed, to report a malformed body as such, see sizing_first):
  *  - sm_layout.c recognises its shape (positional layouts, the E450's
  *    clock + (OBIS, value) pairs, the capture-object list) and says what
  *    each element is; the elements are read here (apply_shape);
@@ -125,6 +125,8 @@ static sm_status set_scaler(walker *w, int8_t scaler, uint8_t unit) {
     return SM_TELEGRAM;
   v->scaler = scaler;
   v->unit = unit;
+  if (scaler == 0)
+    return SM_TELEGRAM; /* x * 10^0 is x: value holds it already */
   sm_value_rescale(v);
   if (!isfinite(v->value)) { /* a huge float times 10^scaler */
     note(w, v->obis, "value not finite after scaling: left out");
@@ -138,7 +140,8 @@ static sm_status set_scaler(walker *w, int8_t scaler, uint8_t unit) {
 static sm_status reading_add(walker *w, const uint8_t obis[6], const number *x,
                              int8_t scaler, uint8_t unit) {
   w->last = NULL;
-  memmove(w->obis, obis, 6); /* may be w->obis itself */
+  if (obis != w->obis)
+    memcpy(w->obis, obis, 6);
   if (x->is_float && !isfinite(x->f)) {
     note(w, obis,
          isnan(x->f) ? "float NaN left out" : "float infinity left out");
@@ -151,31 +154,36 @@ static sm_status reading_add(walker *w, const uint8_t obis[6], const number *x,
     v->value = x->is_float ? x->f : (double)x->raw;
   }
   w->last = v;
+  if (scaler == 0 && unit == 255)
+    return SM_TELEGRAM; /* what sm_value_add set: nothing to scale */
   return set_scaler(w, scaler, unit);
 }
 
+static bool all_printable(const uint8_t *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < 0x20 || s[i] >= 0x7F)
+      return false;
+  return true;
+}
+
+static bool is_printable(const uint8_t *s, size_t n) {
+  return n > 0 && all_printable(s, n);
+}
+
+/* Printable text as it is, anything else in hex; cut to SM_MAX_TEXT. */
 static void copy_text(char *dst, const uint8_t *s, size_t n) {
   static const char hex[] = "0123456789ABCDEF";
-  bool printable = true;
-  for (size_t i = 0; i < n; i++)
-    printable = printable && s[i] >= 0x20 && s[i] < 0x7F;
   size_t o = 0;
-  for (size_t i = 0; i < n && o + (printable ? 1 : 2) < SM_MAX_TEXT; i++) {
-    if (printable) {
-      dst[o++] = (char)s[i];
-    } else {
+  if (all_printable(s, n)) {
+    o = n < SM_MAX_TEXT - 1 ? n : SM_MAX_TEXT - 1;
+    memcpy(dst, s, o);
+  } else {
+    for (size_t i = 0; i < n && o + 2 < SM_MAX_TEXT; i++) {
       dst[o++] = hex[s[i] >> 4];
       dst[o++] = hex[s[i] & 15];
     }
   }
   dst[o] = '\0';
-}
-
-static bool is_printable(const uint8_t *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (s[i] < 0x20 || s[i] >= 0x7F)
-      return false;
-  return n > 0;
 }
 
 static void text_add(walker *w, const uint8_t obis[6], const uint8_t *s,
@@ -193,11 +201,33 @@ static bool need(walker *w, size_t k) {
   return w->n - w->pos >= k;
 }
 
+/* k (1, 2, 4 or 8) bytes, big-endian; the caller checked they are there.
+ * Spelled out per size: this runs for every number of every telegram. */
 static uint64_t read_be(walker *w, size_t k) {
+  const uint8_t *b = w->p + w->pos;
   uint64_t v = 0;
-  for (size_t i = 0; i < k; i++)
-    v = (v << 8) | w->p[w->pos++];
-  return v;
+  w->pos += k;
+  switch (k) {
+  case 1:
+    return b[0];
+  case 2:
+    return (uint64_t)b[0] << 8 | b[1];
+  case 4:
+    return (uint64_t)b[0] << 24 | (uint64_t)b[1] << 16 | (uint64_t)b[2] << 8 |
+           b[3];
+  default:
+    for (size_t i = 0; i < k; i++)
+      v = (v << 8) | b[i];
+    return v;
+  }
+}
+
+/* A BER length at w->pos: the one-byte form, which every length in a
+ * telegram body has, without a call; the rest by sm_ber_length. */
+static long ber_length(walker *w) {
+  if (w->pos < w->n && w->p[w->pos] < 0x80)
+    return w->p[w->pos++];
+  return sm_ber_length(w->p, w->n, &w->pos);
 }
 
 /* Size of a fixed-width integer type, negative when signed; 0 if the tag
@@ -287,7 +317,7 @@ static sm_status read_number(walker *w, uint8_t tag, number *x) {
 
 /* A string's contents at w->pos (after its tag); advances past them. */
 static sm_status read_string(walker *w, const uint8_t **s, size_t *n) {
-  long len = sm_ber_length(w->p, w->n, &w->pos);
+  long len = ber_length(w);
   if (len < 0 || !need(w, (size_t)len))
     return SM_ERR_AXDR;
   *s = w->p + w->pos;
@@ -297,8 +327,6 @@ static sm_status read_string(walker *w, const uint8_t **s, size_t *n) {
 }
 
 /* ---- the walker -------------------------------------------------------- */
-
-static sm_status walk(walker *w);
 
 /* The pending OBIS code got its value. */
 static void paired(walker *w) {
@@ -351,13 +379,19 @@ static bool is_scaler_unit(walker *w) {
   return need(w, 4) && w->p[w->pos] == T_I8 && w->p[w->pos + 2] == T_ENUM;
 }
 
-static sm_status walk_container(walker *w, uint8_t tag, bool may_unit) {
-  long count = sm_ber_length(w->p, w->n, &w->pos);
-  if (count < 0)
+/* A container's tag was read: SM_NEED_MORE when it is open (its *count
+ * elements follow), SM_TELEGRAM when it was taken whole as the
+ * scaler_unit of the value before it, or an error. */
+static sm_status open_container(walker *w, uint8_t tag, bool may_unit,
+                                long *count) {
+  *count = ber_length(w);
+  if (*count < 0)
     return SM_ERR_AXDR;
   if (w->have_obis)
     return SM_ERR_LAYOUT; /* an OBIS code with a container for a value */
-  if (tag == T_STRUCT && count == 2 && may_unit && is_scaler_unit(w)) {
+  /* (At the nesting limit even a scaler_unit is one level too deep.) */
+  if (tag == T_STRUCT && *count == 2 && may_unit && is_scaler_unit(w) &&
+      w->depth < MAX_DEPTH) {
     int8_t scaler = (int8_t)w->p[w->pos + 1];
     uint8_t unit = w->p[w->pos + 3];
     w->pos += 4;
@@ -365,11 +399,11 @@ static sm_status walk_container(walker *w, uint8_t tag, bool may_unit) {
   }
   if (++w->depth > MAX_DEPTH)
     return SM_ERR_AXDR;
-  for (long i = 0; i < count; i++) {
-    sm_status st = walk(w);
-    if (st != SM_TELEGRAM)
-      return st;
-  }
+  return SM_NEED_MORE;
+}
+
+/* After a container's last element. */
+static sm_status close_container(walker *w) {
   if (w->have_obis)
     return SM_ERR_LAYOUT; /* the code's value would come from outside */
   w->after_value = false; /* a scaler belongs to a value in its container */
@@ -388,7 +422,7 @@ static sm_status walk_string(walker *w, uint8_t tag) {
  * no reading. Without a code only the empty ones are harmless. */
 static sm_status walk_no_reading(walker *w, uint8_t tag) {
   if (tag == T_BITS) {
-    long bits = sm_ber_length(w->p, w->n, &w->pos);
+    long bits = ber_length(w);
     size_t bytes = bits < 0 ? 0 : ((size_t)bits + 7) / 8;
     if (bits < 0 || !need(w, bytes))
       return SM_ERR_AXDR;
@@ -429,16 +463,9 @@ static sm_status walk_number(walker *w, uint8_t tag) {
   return reading_add(w, w->obis, &x, 0, 255);
 }
 
-static sm_status walk(walker *w) {
-  if (!need(w, 1))
-    return SM_ERR_AXDR;
-  bool may_unit = w->after_value;
-  w->after_value = false;
-  uint8_t tag = w->p[w->pos++];
+/* An element that is no container, its tag just read. */
+static sm_status leaf(walker *w, uint8_t tag) {
   switch (tag) {
-  case T_ARRAY:
-  case T_STRUCT:
-    return walk_container(w, tag, may_unit);
   case T_OCTETS:
   case T_VISIBLE:
   case T_UTF8:
@@ -453,6 +480,93 @@ static sm_status walk(walker *w) {
     return walk_time(w, tag);
   default:
     return walk_number(w, tag);
+  }
+}
+
+/* OBIS code, integer, {scaler, unit}: how every M-Bus meter sends its
+ * readings, as three elements of one container (EVN: of the body,
+ * TINETZ/VKW: of a structure(3) of their own, wrapped). When the bytes
+ * at w->pos are exactly that, the three are read here at once, through
+ * the same helpers and leaving the same state as the turns of the walk
+ * (structure(3) opened, string, number, scaler_unit, structure closed);
+ * otherwise false and nothing changed. A scaler out of range is left to
+ * the walk, which reports it. */
+static bool reading_triple(walker *w, long todo, long *taken, sm_status *st) {
+  const uint8_t *p = w->p + w->pos;
+  size_t left = w->n - w->pos;
+  bool wrapped = left >= 2 && p[0] == T_STRUCT && p[1] == 3;
+  if (!wrapped && todo < 2) /* the three must be siblings */
+    return false;
+  size_t at = wrapped ? 2 : 0, depth = w->depth + wrapped;
+  p += at;
+  if (w->have_obis || left < at + 9 || p[0] != T_OCTETS || p[1] != 6)
+    return false;
+  int sz = int_size(p[8]);
+  size_t k = (size_t)(sz < 0 ? -sz : sz);
+  if (sz == 0 || left < at + 9 + k + 6)
+    return false;
+  const uint8_t *su = p + 9 + k; /* 02 02 0F scaler 16 unit */
+  int8_t scaler = (int8_t)su[3];
+  if (su[0] != T_STRUCT || su[1] != 2 || su[2] != T_I8 || su[4] != T_ENUM ||
+      scaler < -SCALER_MAX || scaler > SCALER_MAX || depth >= MAX_DEPTH)
+    return false;
+  number x = {.is_float = false};
+  memcpy(w->obis, p + 2, 6);
+  w->pos += at + 9;
+  read_int(w, sz, &x); /* its bytes are there */
+  paired(w);
+  reading_add(w, w->obis, &x, 0, 255); /* no scaling: SM_TELEGRAM */
+  w->pos += 6;
+  w->after_value = false;
+  *st = set_scaler(w, scaler, su[5]);
+  *taken = wrapped ? 0 : 2; /* siblings taken besides this element */
+  return true;
+}
+
+/* The element at w->pos and all it contains, in order. Iterative, with
+ * the count still to come of each open container on a small stack: a
+ * recursive call per element cost about as much as reading the element.
+ * (Opening checks the nesting against MAX_DEPTH; walks start outside any
+ * container, so the stack holds what is open.) */
+static sm_status walk(walker *w) {
+  long left[MAX_DEPTH + 1], todo = 1;
+  size_t open = 0;
+  for (;;) {
+    while (todo == 0) {
+      if (open == 0)
+        return SM_TELEGRAM;
+      sm_status st = close_container(w);
+      if (st != SM_TELEGRAM)
+        return st;
+      todo = left[--open];
+    }
+    todo--;
+    sm_status st;
+    long taken;
+    if (reading_triple(w, todo, &taken, &st)) {
+      if (st != SM_TELEGRAM)
+        return st;
+      todo -= taken;
+      continue;
+    }
+    if (!need(w, 1))
+      return SM_ERR_AXDR;
+    bool may_unit = w->after_value;
+    w->after_value = false;
+    uint8_t tag = w->p[w->pos++];
+    if (tag == T_ARRAY || tag == T_STRUCT) {
+      long count;
+      st = open_container(w, tag, may_unit, &count);
+      if (st == SM_NEED_MORE && open < MAX_DEPTH + 1) {
+        left[open++] = todo;
+        todo = count;
+        continue;
+      }
+    } else {
+      st = leaf(w, tag);
+    }
+    if (st != SM_TELEGRAM)
+      return st == SM_NEED_MORE ? SM_ERR_AXDR : st;
   }
 }
 
@@ -569,15 +683,24 @@ static sm_status apply_shape(walker *w, sm_shape *s) {
   return SM_TELEGRAM;
 }
 
-static sm_status decode_body(walker *w, size_t body) {
+/* The body at `body`, its size not checked yet (see sizing_first): a
+ * shape sm_layout.c knows (sized by the matcher), else the walker (which
+ * checks every length it reads). *end is the body's end on success;
+ * *walked says the walker ran. */
+static sm_status decode_body(walker *w, size_t body, size_t *end,
+                             bool *walked) {
   sm_shape s;
   sm_status st;
-  if (sm_shape_match(w->p, body, w->n, &s, &st, w->detail, w->detail_size))
+  *walked = false;
+  if (sm_shape_match(w->p, body, w->n, &s, &st, w->detail, w->detail_size)) {
+    w->n = s.end;
+    *end = s.end;
     return st == SM_TELEGRAM ? apply_shape(w, &s) : st;
+  }
+  *walked = true;
   w->pos = body;
   st = walk(w);
-  if (st == SM_ERR_LAYOUT)
-    sm_shape_describe(w->p, body, w->n, w->detail, w->detail_size);
+  *end = w->pos;
   return st;
 }
 
@@ -595,16 +718,45 @@ static void header_fields(walker *w, size_t clock) {
     datetime_read(w->p + clock, &w->t->meter_time);
 }
 
-/* Header, then the body's size: SM_TELEGRAM with *body and *end. */
-static sm_status frame_body(const uint8_t *p, size_t n, bool more_may_come,
-                            size_t *clock, size_t *body, size_t *end) {
-  sm_status st = sm_notification_header(p, n, clock, body);
-  if (st != SM_TELEGRAM)
-    return st;
-  *end = *body;
-  st = sm_axdr_skip(p, n, end);
+/* A body that sm_axdr_skip cannot size is SM_ERR_AXDR (or, when more
+ * bytes may come, SM_NEED_MORE) whatever else is wrong with it: that
+ * check came first when every body was sized before it was read. Now only
+ * a failed decode pays for it: a walk or a shape match that succeeds has
+ * read every length, type and nesting level sm_axdr_skip would check, and
+ * found them good. Returns SM_TELEGRAM with *end when the size is fine. */
+static sm_status sizing_first(const uint8_t *p, size_t n, bool more_may_come,
+                              size_t body, size_t *end) {
+  *end = body;
+  sm_status st = sm_axdr_skip(p, n, end);
   if (st == SM_NEED_MORE)
     return more_may_come && n < SM_MAX_APDU ? SM_NEED_MORE : SM_ERR_AXDR;
+  return st;
+}
+
+static void say_unsized(char *detail, size_t detail_size, sm_status st) {
+  if (!detail_size)
+    return;
+  detail[0] = '\0';
+  if (st == SM_ERR_AXDR)
+    snprintf(detail, detail_size,
+             "A-XDR body: truncated, an unknown type "
+             "(compact-array?) or nested too deep");
+}
+
+/* A failed decode: the sizing error if there is one (nothing of the walk
+ * is kept, as if it had never run), else the decode's own error. */
+static sm_status decode_failed(walker *w, sm_status st, bool more_may_come,
+                               size_t body, bool walked) {
+  size_t end;
+  sm_status size_st = sizing_first(w->p, w->n, more_may_come, body, &end);
+  if (size_st != SM_TELEGRAM) {
+    sm_telegram_clear(w->t);
+    say_unsized(w->detail, w->detail_size, size_st);
+    return size_st;
+  }
+  if (st == SM_ERR_LAYOUT && walked)
+    sm_shape_describe(w->p, body, end, w->detail, w->detail_size);
+  w->t->n_values = 0; /* nothing half-decoded is ever read */
   return st;
 }
 
@@ -617,21 +769,18 @@ sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,
   if (more_may_come && n < 20) /* header not complete yet */
     return SM_NEED_MORE;
   size_t clock, body, end;
-  sm_status st = frame_body(p, n, more_may_come, &clock, &body, &end);
-  if (st == SM_ERR_AXDR && detail_size)
-    snprintf(detail, detail_size,
-             "A-XDR body: truncated, an unknown type "
-             "(compact-array?) or nested too deep");
-  if (st != SM_TELEGRAM)
-    return st;
-  walker w = {
-      .p = p, .n = end, .t = t, .detail = detail, .detail_size = detail_size};
-  header_fields(&w, clock);
-  st = decode_body(&w, body);
+  bool walked;
+  sm_status st = sm_notification_header(p, n, &clock, &body);
   if (st != SM_TELEGRAM) {
-    t->n_values = 0; /* nothing half-decoded is ever read */
+    say_unsized(detail, detail_size, st);
     return st;
   }
+  walker w = {
+      .p = p, .n = n, .t = t, .detail = detail, .detail_size = detail_size};
+  header_fields(&w, clock);
+  st = decode_body(&w, body, &end, &walked);
+  if (st != SM_TELEGRAM)
+    return decode_failed(&w, st, more_may_come, body, walked);
   *used = end;
   return SM_TELEGRAM;
 }

@@ -46,20 +46,42 @@ static bool text_byte(uint8_t c) {
 /* The last offset where the '!' may be: "/" .. CRC fits SM_MAX_APDU. */
 #define LAST_BANG (SM_MAX_APDU - 1 - CRC_DIGITS)
 
+#define BLOCK 64
+
+/* Does b[0..BLOCK) hold a byte the search below must look at: a non-text
+ * byte or a '!'? Branch-free over a fixed width, which gcc -O2 turns into
+ * a few vector compares per 16 bytes: telegram text is all but its '!'
+ * plain, so nearly every block is passed over whole. */
+static bool block_stops(const uint8_t *b) {
+  uint8_t stop = 0;
+  for (size_t j = 0; j < BLOCK; j++) {
+    uint8_t c = b[j];
+    stop |= (uint8_t)((c < 0x20) & (c != '\t') & (c != '\n') & (c != '\r')) |
+            (uint8_t)(c > 0x7E) | (uint8_t)(c == '!');
+  }
+  return stop != 0;
+}
+
 /* Find the '!' that ends the telegram at p[0] == '/': the first one that
  * opens a line (a '!' inside a value is text). SM_TELEGRAM with *bang,
  * SM_NEED_MORE while one may still come within the bound, SM_ERR_DSMR. */
 static sm_status find_bang(const uint8_t *p, size_t n, size_t *bang) {
   if (n == 0 || p[0] != '/')
     return SM_ERR_DSMR;
-  size_t i;
-  for (i = 1; i < n && i <= LAST_BANG; i++) {
-    if (p[i] == '!' && p[i - 1] == '\n') {
-      *bang = i;
-      return SM_TELEGRAM;
+  size_t i = 1, lim = n < LAST_BANG + 1 ? n : LAST_BANG + 1;
+  while (i < lim) {
+    while (lim - i >= BLOCK && !block_stops(p + i))
+      i += BLOCK;
+    /* Byte by byte through the block that stopped (or the tail). */
+    size_t stop = lim - i >= BLOCK ? i + BLOCK : lim;
+    for (; i < stop; i++) {
+      if (p[i] == '!' && p[i - 1] == '\n') {
+        *bang = i;
+        return SM_TELEGRAM;
+      }
+      if (!text_byte(p[i]))
+        return SM_ERR_DSMR;
     }
-    if (!text_byte(p[i]))
-      return SM_ERR_DSMR;
   }
   return i > LAST_BANG ? SM_ERR_DSMR : SM_NEED_MORE;
 }
@@ -126,26 +148,44 @@ typedef enum num_result { NUM_OK, NUM_BAD, NUM_TOO_LARGE } num_result;
 
 /* "[-]digits[.digits]" exactly: *raw is the digits without the dot,
  * *decimals how many followed it. */
+static bool is_digit(char c) {
+  return (unsigned)(c - '0') <= 9;
+}
+
+/* *v = *v * 10 + digit c; false (and *v as it was) when that would pass
+ * INT64_MAX. One compare per digit in the common case, no division. */
+static bool push_digit(int64_t *v, char c) {
+  int d = c - '0';
+  if (*v >= INT64_MAX / 10 && (*v > INT64_MAX / 10 || d > INT64_MAX % 10))
+    return false;
+  *v = *v * 10 + d;
+  return true;
+}
+
 static num_result parse_number(const char *s, size_t n, int64_t *raw,
                                int *decimals) {
-  size_t i = 0;
   bool neg = n > 0 && s[0] == '-';
+  size_t i = neg ? 1 : 0, digits_before = 0;
   int64_t v = 0;
-  int dec = -1; /* -1: no dot yet */
-  size_t digits_before = 0;
-  for (i = neg ? 1 : 0; i < n; i++) {
-    if (s[i] == '.' && dec < 0 && digits_before > 0) {
+  int dec = -1;        /* -1: no dot yet */
+  for (; i < n; i++) { /* before the dot */
+    if (s[i] == '.' && digits_before > 0) {
       dec = 0;
-      continue;
+      i++;
+      break;
     }
-    if (s[i] < '0' || s[i] > '9')
+    if (!is_digit(s[i]))
       return NUM_BAD;
-    if (v > (INT64_MAX - (s[i] - '0')) / 10)
+    if (!push_digit(&v, s[i]))
       return NUM_TOO_LARGE;
-    v = v * 10 + (s[i] - '0');
-    if (dec < 0)
-      digits_before++;
-    else if (++dec > MAX_DECIMALS)
+    digits_before++;
+  }
+  for (; dec >= 0 && i < n; i++) { /* after it (a second dot is bad) */
+    if (!is_digit(s[i]))
+      return NUM_BAD;
+    if (!push_digit(&v, s[i]))
+      return NUM_TOO_LARGE;
+    if (++dec > MAX_DECIMALS)
       return NUM_TOO_LARGE;
   }
   if (digits_before == 0 || dec == 0) /* "", "-", ".5", "5." */
@@ -157,20 +197,24 @@ static num_result parse_number(const char *s, size_t n, int64_t *raw,
 
 typedef struct unit_row {
   const char *symbol;
+  uint8_t len;  /* of symbol */
   uint8_t unit; /* DLMS enum */
   bool prefix;  /* k (10^3) and M (10^6) allowed */
 } unit_row;
 
 /* Case matters: M is mega, m would be milli. GJ (heat) has no DLMS unit
  * we could name with certainty: not here, so those lines are skipped. */
+#define UNIT(s, u, prefix)                                                     \
+  { s, sizeof s - 1, u, prefix }
 static const unit_row units[] = {
-    {"Wh", 30, true},  {"W", 27, true},   {"varh", 32, true}, {"var", 29, true},
-    {"VAh", 31, true}, {"VA", 28, true},  {"V", 35, false},   {"A", 33, false},
-    {"Hz", 44, false}, {"m3", 13, false},
+    UNIT("Wh", 30, true),  UNIT("W", 27, true),   UNIT("varh", 32, true),
+    UNIT("var", 29, true), UNIT("VAh", 31, true), UNIT("VA", 28, true),
+    UNIT("V", 35, false),  UNIT("A", 33, false),  UNIT("Hz", 44, false),
+    UNIT("m3", 13, false),
 };
 
 static bool unit_is(const unit_row *u, const char *s, size_t n) {
-  return strlen(u->symbol) == n && memcmp(u->symbol, s, n) == 0;
+  return u->len == n && memcmp(u->symbol, s, n) == 0;
 }
 
 /* Unit text -> DLMS unit and the prefix's power of ten. false: unknown. */
@@ -234,11 +278,21 @@ typedef struct parser {
   size_t detail_size;
 } parser;
 
+/* A "(number*unit)" group as parse_groups read it, so that the reading
+ * is not parsed a second time. */
+typedef struct unit_group {
+  int64_t raw;
+  int scaler;
+  uint8_t unit;
+  bool known;
+} unit_group;
+
 typedef struct obis_line {
   uint8_t obis[6];
-  span group[MAX_GROUPS]; /* contents without the parentheses */
-  size_t n_groups;        /* all groups, may exceed MAX_GROUPS */
-  const char *bad;        /* first bad "(number*unit)": why, or NULL */
+  span group[MAX_GROUPS];        /* contents without the parentheses */
+  unit_group parsed[MAX_GROUPS]; /* of the groups with a '*', when !bad */
+  size_t n_groups;               /* all groups, may exceed MAX_GROUPS */
+  const char *bad;               /* first bad "(number*unit)": why, or NULL */
 } obis_line;
 
 static sm_status fail(parser *ps, const char *why) {
@@ -250,19 +304,21 @@ static sm_status fail(parser *ps, const char *why) {
 /* One OBIS field of 1-3 digits up to 255, followed by sep (0: none). */
 static bool obis_field(const char *s, size_t n, size_t *pos, char sep,
                        uint8_t *out) {
+  size_t i = *pos;
   unsigned v = 0;
-  size_t start = *pos;
-  while (*pos < n && *pos - start < 3 && s[*pos] >= '0' && s[*pos] <= '9')
-    v = v * 10 + (unsigned)(s[(*pos)++] - '0');
-  bool more = *pos < n && s[*pos] >= '0' && s[*pos] <= '9';
-  if (*pos == start || more || v > 255)
+  for (int k = 0; k < 3 && i < n && is_digit(s[i]); k++) /* 3 at most */
+    v = v * 10 + (unsigned)(s[i++] - '0');
+  bool more = i < n && is_digit(s[i]);
+  if (i == *pos || more || v > 255)
     return false;
   *out = (uint8_t)v;
-  if (sep == 0)
+  if (sep == 0) {
+    *pos = i;
     return true;
-  if (*pos >= n || s[*pos] != sep)
+  }
+  if (i >= n || s[i] != sep)
     return false;
-  (*pos)++;
+  *pos = i + 1;
   return true;
 }
 
@@ -288,20 +344,21 @@ static const char *parse_groups(const char *s, size_t n, size_t pos,
     if (s[pos] != '(')
       return "text after ')'";
     size_t open = ++pos;
-    while (pos < n && s[pos] != ')' && s[pos] != '(')
-      pos++;
-    if (pos >= n || s[pos] != ')')
+    /* The first ')' after the '(', with no '(' before it: two memchr
+     * instead of a loop that tests every byte twice. */
+    const char *close = memchr(s + open, ')', n - open);
+    if (!close || memchr(s + open, '(', (size_t)(close - s) - open))
       return "unbalanced parentheses";
+    pos = (size_t)(close - s);
     span g = {s + open, pos - open};
-    if (ol->n_groups < MAX_GROUPS)
+    unit_group scratch, *u = &scratch;
+    if (ol->n_groups < MAX_GROUPS) {
       ol->group[ol->n_groups] = g;
+      u = &ol->parsed[ol->n_groups];
+    }
     ol->n_groups++;
-    int64_t raw;
-    int scaler;
-    uint8_t unit;
-    bool known;
     if (!ol->bad && memchr(g.s, '*', g.n))
-      ol->bad = unit_value(g, &raw, &scaler, &unit, &known);
+      ol->bad = unit_value(g, &u->raw, &u->scaler, &u->unit, &u->known);
     pos++;
   }
   return NULL;
@@ -400,15 +457,20 @@ static void value_add(sm_telegram *t, const uint8_t obis[6], int64_t raw,
   sm_value_rescale(v);
 }
 
-/* The reading in group g: with a known unit, or a unitless number (kept
+/* The reading in group k: with a known unit, or a unitless number (kept
  * with unit 255). Unknown units and unitless text are skipped. */
-static void reading(sm_telegram *t, const obis_line *ol, span g) {
+static void reading(sm_telegram *t, const obis_line *ol, size_t k) {
+  span g = ol->group[k];
   int64_t raw;
   int scaler = 0, decimals = 0;
   uint8_t unit = 255;
   bool known = true;
-  if (has_star(g)) {
-    unit_value(g, &raw, &scaler, &unit, &known); /* checked already */
+  if (has_star(g)) { /* parsed (and found good) by parse_groups */
+    const unit_group *u = &ol->parsed[k];
+    raw = u->raw;
+    scaler = u->scaler;
+    unit = u->unit;
+    known = u->known;
   } else {
     known = parse_number(g.s, g.n, &raw, &decimals) == NUM_OK;
     scaler = -decimals;
@@ -432,10 +494,10 @@ static sm_status obis_meaning(parser *ps, const obis_line *ol) {
     return fail(ps, ol->bad);
   sm_datetime when;
   if (ol->n_groups == 1)
-    reading(ps->t, ol, ol->group[0]);
+    reading(ps->t, ol, 0);
   else if (ol->n_groups == 2 && parse_time(ol->group[0], &when) &&
            has_star(ol->group[1]))
-    reading(ps->t, ol, ol->group[1]);
+    reading(ps->t, ol, 1);
   return SM_TELEGRAM; /* anything else: not certain, skipped */
 }
 
@@ -443,7 +505,9 @@ static sm_status obis_meaning(parser *ps, const obis_line *ol) {
 static sm_status data_line(parser *ps, const char *s, size_t n) {
   if (n == 0 || s[0] < '0' || s[0] > '9')
     return SM_TELEGRAM; /* empty line, continuation, unknown: skipped */
-  obis_line ol = {.n_groups = 0, .bad = NULL};
+  obis_line ol;         /* the rest is written before it is read */
+  ol.n_groups = 0;
+  ol.bad = NULL;
   size_t pos = 0;
   if (!parse_obis(s, n, &pos, ol.obis))
     return fail(ps, "bad OBIS code");
@@ -460,18 +524,18 @@ static void telegram_clear(sm_telegram *t) {
 
 /* Lines of p[0..bang): the ident line, then data lines. Each ends in
  * CR LF (the '!' opens a line, so the last one does too); a bare LF is
- * taken as well, a CR anywhere else is not text of a line. */
+ * taken as well, a CR anywhere else is not text of a line. Found with
+ * memchr, line by line: the bytes were checked to be text already. */
 static sm_status lines(parser *ps, const char *p, size_t bang) {
   size_t start = 0;
   ps->line = 1;
-  for (size_t i = 0; i < bang; i++) {
-    if (p[i] == '\r' && p[i + 1] != '\n') /* p[bang] is '!': in bounds */
+  while (start < bang) {
+    const char *lf = memchr(p + start, '\n', bang - start);
+    size_t end = (size_t)(lf - p); /* p[bang - 1] is a LF: always found */
+    const char *cr = memchr(p + start, '\r', end - start);
+    if (cr && cr != lf - 1)
       return fail(ps, "CR without LF");
-    if (p[i] != '\n')
-      continue;
-    size_t len = i - start;
-    if (len > 0 && p[i - 1] == '\r')
-      len--;
+    size_t len = end - start - (cr != NULL);
     if (ps->line == 1) { /* "/" ident: the device name */
       copy_text((span){p + 1, len - 1}, ps->t->device_name,
                 sizeof ps->t->device_name);
@@ -481,7 +545,7 @@ static sm_status lines(parser *ps, const char *p, size_t bang) {
         return st;
     }
     ps->line++;
-    start = i + 1;
+    start = end + 1;
   }
   return SM_TELEGRAM;
 }
@@ -516,7 +580,8 @@ sm_status sm_dsmr_parse(const uint8_t *p, size_t n, sm_telegram *t,
   parser ps = {.t = t, .detail = detail, .detail_size = detail_size};
   size_t bang;
   uint16_t sent;
-  say(detail, detail_size, "");
+  if (detail && detail_size)
+    detail[0] = '\0';
   telegram_clear(t);
   sm_status st = telegram_bounds(p, n, &bang, &sent, detail, detail_size);
   if (st != SM_TELEGRAM)

@@ -124,9 +124,9 @@ static const layout LAYOUTS[] = {
 
 /* ---- elements ----------------------------------------------------------- */
 
-/* Tag of the element at p[pos]; *len is a string's length (bit-string:
- * bits) or a container's count, 0 otherwise; *data the offset after the
- * tag and length. The body was checked by sm_axdr_skip. */
+/* Tag of the element at p[pos] (pos < end); *len is a string's length
+ * (bit-string: bits) or a container's count, 0 otherwise; *data the
+ * offset after the tag and length. */
 static uint8_t head(const uint8_t *p, size_t end, size_t pos, size_t *len,
                     size_t *data) {
   uint8_t tag = p[pos];
@@ -139,7 +139,8 @@ static uint8_t head(const uint8_t *p, size_t end, size_t pos, size_t *len,
   case T_OCTETS:
   case T_VISIBLE:
   case T_UTF8: {
-    long l = sm_ber_length(p, end, &at);
+    /* The one-byte form without a call: a matcher reads many heads. */
+    long l = at < end && p[at] < 0x80 ? p[at++] : sm_ber_length(p, end, &at);
     *len = l < 0 ? 0 : (size_t)l;
     break;
   }
@@ -150,9 +151,18 @@ static uint8_t head(const uint8_t *p, size_t end, size_t pos, size_t *len,
   return tag;
 }
 
+/* Step *pos over the element there. The matcher sizes each element
+ * before it looks inside (the body is not sized as a whole: a telegram
+ * that matches no shape is never sized twice); false when it cannot be
+ * sized, which rules the shape out. */
+static bool step(const uint8_t *p, size_t end, size_t *pos) {
+  return *pos < end && sm_axdr_skip(p, end, pos) == SM_TELEGRAM;
+}
+
+/* After a match (every element sized): the next element's offset. */
 static size_t next_elem(const uint8_t *p, size_t end, size_t pos) {
   if (sm_axdr_skip(p, end, &pos) != SM_TELEGRAM)
-    return end; /* cannot happen on a checked body; stops any loop */
+    return end; /* cannot happen on a sized body; stops any loop */
   return pos;
 }
 
@@ -174,6 +184,7 @@ static bool is_number_tag(uint8_t tag) {
   }
 }
 
+/* (An element that was sized.) */
 static bool is_datetime(const uint8_t *p, size_t end, size_t pos) {
   size_t len, data;
   uint8_t tag = head(p, end, pos, &len, &data);
@@ -210,35 +221,47 @@ static bool field_fits(const uint8_t *p, size_t end, size_t pos,
   return f->role != SM_ROLE_ID || memcmp(p + data, f->obis, 6) == 0;
 }
 
+/* A row whose every element fits; *body_end after its last one. */
 static const layout *positional(const uint8_t *p, size_t end, size_t count,
-                                size_t first) {
+                                size_t first, size_t *body_end) {
   for (size_t r = 0; r < sizeof LAYOUTS / sizeof LAYOUTS[0]; r++) {
     const layout *l = &LAYOUTS[r];
     if (l->count != count)
       continue;
-    size_t pos = first, i = 0;
-    while (i < count && field_fits(p, end, pos, &l->fields[i])) {
-      pos = next_elem(p, end, pos);
+    size_t pos = first, next = first, i = 0;
+    while (i < count && step(p, end, &next) &&
+           field_fits(p, end, pos, &l->fields[i])) {
+      pos = next;
       i++;
     }
-    if (i == count)
+    if (i == count) {
+      *body_end = pos;
       return l;
+    }
   }
   return NULL;
 }
 
-static bool pairs(const uint8_t *p, size_t end, size_t count, size_t first) {
-  if (count < 3 || count % 2 == 0 || !is_datetime(p, end, first))
+/* Element i of the pairs shape: a date-time, then OBIS, number, ... */
+static bool pair_fits(const uint8_t *p, size_t end, size_t pos, size_t i) {
+  size_t len, data;
+  uint8_t tag = head(p, end, pos, &len, &data);
+  if (i == 0)
+    return is_datetime(p, end, pos);
+  return i % 2 ? tag == T_OCTETS && len == 6 : is_number_tag(tag);
+}
+
+static bool pairs(const uint8_t *p, size_t end, size_t count, size_t first,
+                  size_t *body_end) {
+  if (count < 3 || count % 2 == 0)
     return false;
-  size_t pos = next_elem(p, end, first);
-  for (size_t i = 1; i < count; i++) {
-    size_t len, data;
-    uint8_t tag = head(p, end, pos, &len, &data);
-    bool ok = i % 2 ? tag == T_OCTETS && len == 6 : is_number_tag(tag);
-    if (!ok)
+  size_t pos = first, next = first;
+  for (size_t i = 0; i < count; i++) {
+    if (!step(p, end, &next) || !pair_fits(p, end, pos, i))
       return false;
-    pos = next_elem(p, end, pos);
+    pos = next;
   }
+  *body_end = pos;
   return true;
 }
 
@@ -378,26 +401,38 @@ static void capture_field(const sm_shape *s, size_t k, sm_field *f) {
 
 /* ---- the interface ------------------------------------------------------ */
 
-bool sm_shape_match(const uint8_t *p, size_t body, size_t end, sm_shape *s,
+/* Only a body whose element 0 is an array can be a capture list: only
+ * then is the whole body sized, and the list checked against it. */
+static bool capture_sized(const uint8_t *p, size_t body, size_t n,
+                          sm_shape *s) {
+  size_t end = body;
+  if (s->first >= n || p[s->first] != T_ARRAY ||
+      sm_axdr_skip(p, n, &end) != SM_TELEGRAM)
+    return false;
+  s->end = end;
+  return true;
+}
+
+bool sm_shape_match(const uint8_t *p, size_t body, size_t n, sm_shape *s,
                     sm_status *st, char *detail, size_t detail_size) {
   memset(s, 0, sizeof *s);
   s->p = p;
-  s->end = end;
+  s->end = n;
   *st = SM_TELEGRAM;
-  if (!body_struct(p, body, end, &s->count, &s->first) || s->count == 0)
+  if (!body_struct(p, body, n, &s->count, &s->first) || s->count == 0)
     return false;
   s->pos = s->first;
-  const layout *l = positional(p, end, s->count, s->first);
+  const layout *l = positional(p, n, s->count, s->first, &s->end);
   if (l) {
     s->kind = SHAPE_POSITIONAL;
     s->fields = l->fields;
     return true;
   }
-  if (pairs(p, end, s->count, s->first)) {
+  if (pairs(p, n, s->count, s->first, &s->end)) {
     s->kind = SHAPE_PAIRS;
     return true;
   }
-  if (capture_defs(p, end, s)) {
+  if (capture_sized(p, body, n, s) && capture_defs(p, s->end, s)) {
     s->kind = SHAPE_CAPTURE;
     return capture_check(s, st, detail, detail_size);
   }

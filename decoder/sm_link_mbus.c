@@ -17,11 +17,22 @@ static size_t frame_length(uint8_t l_field) {
   return l_field < 3 ? (size_t)l_field + 256 : l_field;
 }
 
+/* The sum of p[0..n) mod 256. Byte lanes that wrap are exact for a sum
+ * mod 256, and a fixed-width inner loop is what gcc -O2 turns into one
+ * vector add per 16 bytes (a loop to a run-time n it leaves scalar). */
+#define LANES 16
+
 static uint8_t checksum(const uint8_t *p, size_t n) {
-  unsigned sum = 0;
-  for (size_t i = 0; i < n; i++)
-    sum += p[i];
-  return (uint8_t)sum;
+  uint8_t lane[LANES] = {0}, sum = 0;
+  size_t i = 0;
+  for (; n - i >= LANES; i += LANES)
+    for (size_t j = 0; j < LANES; j++)
+      lane[j] = (uint8_t)(lane[j] + p[i + j]);
+  for (; i < n; i++)
+    sum = (uint8_t)(sum + p[i]);
+  for (size_t j = 0; j < LANES; j++)
+    sum = (uint8_t)(sum + lane[j]);
+  return sum;
 }
 
 static sm_link_result mbus_frame(const uint8_t *p, size_t n, bool at_end,

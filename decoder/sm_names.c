@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sm_names.h"
 
@@ -62,19 +63,108 @@ static size_t put(char *buf, size_t size, int n) {
   return (size_t)n;
 }
 
+/* The text s[0..n) into buf as snprintf(buf, size, "%s", s) would: cut
+ * to size - 1 bytes and terminated; returns n. The formatting below builds
+ * its text in a local array and ends here: every CLI line calls these a
+ * few times per reading, and snprintf's format parsing was most of their
+ * cost. */
+static size_t out(char *buf, size_t size, const char *s, size_t n) {
+  if (size) {
+    size_t k = n < size - 1 ? n : size - 1;
+    memcpy(buf, s, k);
+    buf[k] = '\0';
+  }
+  return n;
+}
+
+/* How many decimal digits v has. */
+static size_t decimal_len(uint64_t v) {
+  size_t n = 1;
+  for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
+    n++;
+  return n;
+}
+
+/* Decimal digits of v at p (no terminator); returns how many. Two digits
+ * per division, written in place: every number of every output line
+ * comes through here. */
+static size_t put_u64(char *p, uint64_t v) {
+  static const char pairs[] = "00010203040506070809101112131415161718192021"
+                              "22232425262728293031323334353637383940414243"
+                              "44454647484950515253545556575859606162636465"
+                              "66676869707172737475767778798081828384858687"
+                              "888990919293949596979899";
+  size_t len = decimal_len(v), n = len;
+  while (v >= 100) {
+    const char *d = pairs + 2 * (v % 100);
+    v /= 100;
+    p[--n] = d[1];
+    p[--n] = d[0];
+  }
+  if (v >= 10) {
+    p[1] = pairs[2 * v + 1];
+    p[0] = pairs[2 * v];
+  } else {
+    p[0] = (char)('0' + v);
+  }
+  return len;
+}
+
+/* "%02u" of v < 100, or "%04u" of v < 10000. */
+static size_t put_fixed(char *p, unsigned v, size_t width) {
+  for (size_t i = width; i-- > 0; v /= 10)
+    p[i] = (char)('0' + v % 10);
+  return width;
+}
+
+/* "%u" of a byte. */
+static size_t put_u8(char *p, unsigned v) {
+  if (v < 10) {
+    p[0] = (char)('0' + v);
+    return 1;
+  }
+  if (v < 100) {
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return 2;
+  }
+  p[0] = (char)('0' + v / 100);
+  p[1] = (char)('0' + v / 10 % 10);
+  p[2] = (char)('0' + v % 10);
+  return 3;
+}
+
+/* The six fields of o with sep between them ("%u.%u.%u.%u.%u.%u"). */
+static size_t put_obis(char *p, const uint8_t o[6], char sep) {
+  size_t n = put_u8(p, o[0]);
+  for (int i = 1; i < 6; i++) {
+    p[n++] = sep;
+    n += put_u8(p + n, o[i]);
+  }
+  return n;
+}
+
 size_t sm_obis_name(const uint8_t o[6], char *buf, size_t size) {
   const char *name = sm_obis_table_name(o);
   if (name)
-    return put(buf, size, snprintf(buf, size, "%s", name));
-  return put(buf, size,
-             snprintf(buf, size, "obis_%u_%u_%u_%u_%u_%u", o[0], o[1], o[2],
-                      o[3], o[4], o[5]));
+    return out(buf, size, name, strlen(name));
+  char tmp[32] = "obis_";
+  return out(buf, size, tmp, 5 + put_obis(tmp + 5, o, '_'));
 }
 
 size_t sm_obis_format(const uint8_t o[6], char *buf, size_t size) {
-  return put(buf, size,
-             snprintf(buf, size, "%u.%u.%u.%u.%u.%u", o[0], o[1], o[2], o[3],
-                      o[4], o[5]));
+  char tmp[32];
+  return out(buf, size, tmp, put_obis(tmp, o, '.'));
+}
+
+int sm_supplier_parse(const char *name, const char **canonical) {
+  static const char *const known[] = {"KSMWest", "EVN", "auto"};
+  for (size_t i = 0; name && i < sizeof known / sizeof known[0]; i++)
+    if (strcasecmp(name, known[i]) == 0) {
+      *canonical = known[i];
+      return 0;
+    }
+  return -1;
 }
 
 const char *sm_unit_symbol(uint8_t unit) {
@@ -131,49 +221,54 @@ static size_t format_float(double v, char *buf, size_t size) {
 }
 
 /* raw * 10^scaler written out digit by digit: no binary rounding. */
+/* The longest text format_scaled makes: a sign, 20 digits and 20 zeros. */
+#define SCALED_MAX 42
+
 static size_t format_scaled(int64_t raw, int scaler, char *buf, size_t size) {
-  char digits[SM_NUM_MAX];
+  char tmp[SCALED_MAX];
+  /* Straight into buf when it is large enough for any result and nothing
+   * is trimmed (buf holds the text and its NUL, as snprintf leaves it). */
+  char *text = size >= SCALED_MAX && scaler >= 0 ? buf : tmp;
   uint64_t mag = raw < 0 ? (uint64_t)0 - (uint64_t)raw : (uint64_t)raw;
-  int nd = snprintf(digits, sizeof digits, "%" PRIu64, mag);
-  char out[SM_NUM_MAX + 32];
   size_t o = 0;
   if (raw < 0)
-    out[o++] = '-';
-  if (scaler >= 0) {
-    memcpy(out + o, digits, (size_t)nd);
-    o += (size_t)nd;
+    text[o++] = '-';
+  if (scaler == 0) { /* most readings: the integer as it is */
+    o += put_u64(text + o, mag);
+  } else if (scaler > 0) {
+    o += put_u64(text + o, mag);
     for (int i = 0; mag != 0 && i < scaler; i++)
-      out[o++] = '0';
+      text[o++] = '0';
   } else {
-    int k = -scaler, whole = nd - k;
-    if (whole <= 0) {
-      out[o++] = '0';
-      out[o++] = '.';
-      for (int i = 0; i < -whole; i++)
-        out[o++] = '0';
-      memcpy(out + o, digits, (size_t)nd);
-      o += (size_t)nd;
-    } else {
-      memcpy(out + o, digits, (size_t)whole);
-      o += (size_t)whole;
-      out[o++] = '.';
-      memcpy(out + o, digits + whole, (size_t)k);
-      o += (size_t)k;
-    }
-    while (out[o - 1] == '0')
+    /* k fraction digits (zero-padded), a dot, then the integer part
+     * ("0" when there is none), written backwards in place. */
+    size_t k = (size_t)-scaler, nd = decimal_len(mag);
+    size_t whole = nd > k ? nd - k : 1;
+    char *p = text + o + whole + 1 + k;
+    uint64_t v = mag;
+    for (size_t i = 0; i < k; i++, v /= 10)
+      *--p = (char)('0' + v % 10);
+    *--p = '.';
+    do
+      *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    o += whole + 1 + k;
+    while (text[o - 1] == '0')
       o--;
-    if (out[o - 1] == '.')
+    if (text[o - 1] == '.')
       o--;
   }
-  if (o == 2 && out[0] == '-' && out[1] == '0')
-    o = 1, out[0] = '0'; /* "-0" cannot happen from integers, but be safe */
-  out[o] = '\0';
-  return put(buf, size, snprintf(buf, size, "%s", out));
+  if (o == 2 && text[0] == '-' && text[1] == '0')
+    o = 1, text[0] = '0'; /* "-0" cannot happen from integers, but be safe */
+  if (text == tmp)
+    return out(buf, size, tmp, o);
+  buf[o] = '\0';
+  return o;
 }
 
 size_t sm_value_format(const sm_value *v, char *buf, size_t size) {
   if (v->kind == SM_VALUE_TEXT)
-    return put(buf, size, snprintf(buf, size, "%s", v->text));
+    return out(buf, size, v->text, strlen(v->text));
   if (v->is_float)
     return format_float(v->value, buf, size);
   /* Scalers beyond +-20 do not occur in practice; keep the buffer bound. */
@@ -197,7 +292,12 @@ size_t sm_datetime_format(const sm_datetime *dt, char *buf, size_t size) {
       buf[0] = '\0';
     return 0;
   }
-  return put(buf, size,
-             snprintf(buf, size, "%04u-%02u-%02uT%02u:%02u:%02u", dt->year,
-                      dt->month, dt->day, h, m, s));
+  char tmp[SM_TIME_MAX]; /* "%04u-%02u-%02uT%02u:%02u:%02u" */
+  size_t n = put_fixed(tmp, dt->year, 4);
+  const unsigned rest[5] = {dt->month, dt->day, h, m, s};
+  for (int i = 0; i < 5; i++) {
+    tmp[n++] = "--T::"[i];
+    n += put_fixed(tmp + n, rest[i], 2);
+  }
+  return out(buf, size, tmp, n);
 }

@@ -79,6 +79,13 @@ long sm_hex_decode(const char *text, size_t text_len, uint8_t *out,
 /* Value of one hex digit, or -1. */
 int sm_hex_digit(char c);
 
+/* A kaifareader supplier name, for sm_options.supplier: "KSMWest", "EVN"
+ * or "auto" in any case. Returns 0 with *canonical the spelling above, or
+ * -1 for anything else (NULL too). Decoding never depends on it; the CLI
+ * and the plugin accept the same names through this. */
+int sm_supplier_parse(const char *name, const char **canonical);
+#define SM_SUPPLIER_NAMES "KSMWest, EVN, auto"
+
 /* A key: exactly 32 hex digits (whitespace ignored). Returns 0 or -1. */
 int sm_key_parse(const char *text, uint8_t key[SM_KEY_LEN]);
 

@@ -314,8 +314,8 @@ typedef struct sm_shape {
   bool self_listed;       /* capture list: definition 0 is the list */
 } sm_shape;
 
-/* Does the body element p[body..end) (checked by sm_axdr_skip) have one
- * of the shapes above? false: no (the walker's turn). true: *s is ready
+/* Does the body element at p[body] (p[0..end) not sized yet; s->end is its
+ * end after a match) have one of the shapes above? false: no (the walker's turn). true: *s is ready
  * for sm_shape_next() when *st is SM_TELEGRAM; otherwise *st is
  * SM_ERR_LAYOUT (a capture list that contradicts itself) with detail. */
 bool sm_shape_match(const uint8_t *p, size_t body, size_t end, sm_shape *s,

@@ -93,10 +93,10 @@ static int opt_auth_key_file(oconfig_item_t *ci, parse_ctx *p) {
 
 static int opt_supplier(oconfig_item_t *ci, parse_ctx *p) {
   /* Only a hint kept for kaifareader configs: decoding never depends on
-   * it, so any name is accepted. */
-  if (cf_util_get_string(ci, &p->m->cfg.supplier) != 0)
-    return bad_value(p, ci, "expected a quoted name such as \"auto\"");
-  p->m->cfg.options.supplier = p->m->cfg.supplier;
+   * it; the names the CLI takes (sm_supplier_parse). */
+  if (cf_util_get_string(ci, &p->m->cfg.supplier) != 0 ||
+      sm_supplier_parse(p->m->cfg.supplier, &p->m->cfg.options.supplier) != 0)
+    return bad_value(p, ci, "expected \"KSMWest\", \"EVN\" or \"auto\"");
   return 0;
 }
 

@@ -15,6 +15,7 @@ struct sm_port {
   struct sp_port *sp;  /* libserialport backend only */
   bool parity_ignored; /* pty: parity requested but meaningless there */
   bool is_tty;         /* read() == 0 after POLLIN means hangup */
+  bool read_only;      /* no write permission: sm_port_write() fails */
   char path[PATH_MAX]; /* realpath of the device, or the tcp address */
 };
 
@@ -55,5 +56,13 @@ sm_port_status sm_serial_open(sm_port *p, const char *dev,
 sm_port_status sm_tcp_open(sm_port *p, const char *dev, char *err,
                            size_t errlen);
 void sm_serial_close(sm_port *p);
+
+/* Open read-write (an AMIS reader answers its meter) with the given extra
+ * flags; where only reading is permitted, read-only with p->read_only set
+ * (every other meter needs nothing more). Returns the fd or -1 (errno). */
+int sm_open_rw(sm_port *p, int flags);
+/* The same for libserialport: SP_MODE_READ_WRITE, else SP_MODE_READ.
+ * Returns an enum sp_return. */
+int sm_sp_open_rw(sm_port *p);
 
 #endif

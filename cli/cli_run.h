@@ -29,6 +29,10 @@ typedef struct cli_run {
   sm_status last_error; /* most recent problem, 0 when none */
   int repeating;        /* live: problem whose repeats are not shown,
                            0 = none */
+  /* live: writes n E5 to an AMIS meter (set after cli_run_open; NULL for
+   * files and stdin, where nobody waits for an answer) */
+  void (*ack)(void *ctx, unsigned n);
+  void *ack_ctx;
 } cli_run;
 
 /* Create the decoder from o->dec. Returns CLI_EXIT_OK, or CLI_EXIT_FAIL

@@ -224,6 +224,7 @@ static smp_meter *meter_alloc(void) {
   C_COMPLAIN_INIT(&m->decode_complaint);
   C_COMPLAIN_INIT(&m->noise_complaint);
   C_COMPLAIN_INIT(&m->export_complaint);
+  C_COMPLAIN_INIT(&m->ack_complaint);
   return m;
 }
 

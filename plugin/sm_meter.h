@@ -46,6 +46,9 @@ typedef struct smp_meter {
   c_complain_t decode_complaint; /* wrong key, tag, unsupported */
   c_complain_t noise_complaint;  /* checksum, segment, format errors */
   c_complain_t export_complaint; /* Solarview file not writable */
+  sm_port *port;                 /* while open: AMIS frames get their E5 */
+  c_complain_t ack_complaint;    /* the E5 cannot be written */
+  bool ack_logged;
   bool backend_logged;
   bool first_telegram_logged;
   sm_input framing; /* of the last telegram; AUTO before the first */

@@ -46,3 +46,10 @@ tests_unit_test_dsmr_LDADD = $(SMUNIT_LDADD)
 tests_unit_test_links_SOURCES = tests/unit/test_links.c $(SMUNIT_HELPERS)
 tests_unit_test_links_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_links_LDADD = $(SMUNIT_LDADD)
+
+# AMIS (Netz OÖ): spec example, synthetic streams, record walker.
+check_PROGRAMS += tests/unit/test_amis
+TESTS += tests/unit/test_amis
+tests_unit_test_amis_SOURCES = tests/unit/test_amis.c $(SMUNIT_HELPERS)
+tests_unit_test_amis_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_amis_LDADD = $(SMUNIT_LDADD)

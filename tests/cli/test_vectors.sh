@@ -17,7 +17,9 @@ j = json.loads(sys.argv[1])
 fields = ",".join("%s=%s" % (v["name"], json.dumps(v["value"]))
                   for v in j["values"].values())
 t = calendar.timegm(time.strptime(j["meter_time"], "%Y-%m-%dT%H:%M:%S"))
-print("smartmeter,meter=%s %s %d000000000" % (j["meter_number"], fields, t))
+# the CLI's tag: the meter number, else the system title (AMIS has none)
+meter = j["meter_number"] or j["system_title"] or "unknown"
+print("smartmeter,meter=%s %s %d000000000" % (meter, fields, t))
 PY
 }
 

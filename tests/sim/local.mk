@@ -16,3 +16,6 @@ tests_sim_libsmptyshim_la_LIBADD = -ldl
 TESTS += tests/sim/test_port.sh
 dist_noinst_SCRIPTS += tests/sim/meter-sim tests/sim/test_port.sh
 EXTRA_DIST += tests/sim/README.md
+
+# The two-way AMIS meter (tests/e2e/test_amis*.sh use it).
+dist_noinst_SCRIPTS += tests/sim/amis-sim

@@ -99,7 +99,7 @@ ok "data resumes with access number 0" \
 ok "values resume in csv" \
   e2e_wait 30 e2e_rows_at_least s2n home energy_wh-import $((rows_before + 3))
 is_num "still no replay counted" "$(e2e_csv_last s2n home errors-replay)" 0
-is "no replay complaint" "$(e2e_log_count s2n 'replay|frame counter')" 0
+is "no replay complaint" "$(e2e_log_count s2n 'smartmeter plugin: .*(replay|frame counter)')" 0
 ok "collectd stops on SIGTERM" test -n "$(e2e_collectd_stop)"
 is "no errors or warnings" "$(e2e_log_problems s2n |
   grep -v 'Not sleeping because the next interval')" ""

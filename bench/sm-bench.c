@@ -5,10 +5,11 @@
  *   make bench                  # builds bench/sm-bench and runs it
  *   SM_SRCDIR=/path/to/src ./bench/sm-bench [runs] [telegrams]
  *
- * For every capture in tests/vectors/ it pre-encrypts `telegrams` copies
- * (default 2000) with increasing frame counters (test encoder), framed as
- * the capture was (M-Bus long frames, or bare APDUs for the *_apdu
- * captures), so the replay check runs as it does on a live meter. A run
+ * For every M-Bus and bare-APDU capture in tests/vectors/ it pre-encrypts
+ * `telegrams` copies (default 2000) with increasing frame counters (test
+ * encoder), framed as the capture was, so the replay check runs as it does
+ * on a live meter; an HDLC capture, the E450's three GBT frames (tag
+ * checked) and a DSMR-in-GCM capture are replayed byte for byte instead. A run
  * feeds all copies, one telegram's bytes per sm_decoder_feed() loop until
  * SM_TELEGRAM: M-Bus framing, reassembly, AES-GCM, A-XDR and readings.
  * It prints the median over `runs` (default 21) runs of ns per telegram,
@@ -98,6 +99,7 @@ typedef struct workload {
   size_t *offset; /* copy k is bytes[offset[k] .. offset[k + 1]) */
   size_t one_len; /* bytes of one telegram */
   sm_decoder *dec;
+  bool replayed; /* the capture's own bytes again: counters forgotten */
   double run_ns[MAX_RUNS]; /* elapsed per timed run */
   double median_ns, min_ns, max_ns;
 } workload;
@@ -110,6 +112,42 @@ static double now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* The HDLC and DSMR captures, replayed as they are (the test encoder
+ * frames M-Bus and bare APDUs only): the decoder forgets the frame
+ * counters before each copy, a memset of its title table. */
+static const char *const raw_files[] = {
+    "extra_hdlc_wienernetze_im350_shrdzm_1.hex",
+    "extra_hdlc_lg_e450_dlmsparser_2.hex",
+    "extra_dsmr_in_gcm_steiermark_sagemcom_shrdzm.hex",
+};
+#define N_RAW (sizeof raw_files / sizeof raw_files[0])
+#define N_WORK (VEC_N_FILES + N_RAW)
+
+static int build_raw(workload *w, const char *file) {
+  static vec v;
+  sm_options o;
+  sm_status err;
+  if (vec_load(file, &v) != 0)
+    return -1;
+  w->name = file;
+  w->bytes = malloc(n_tel * v.len);
+  w->offset = malloc((n_tel + 1) * sizeof *w->offset);
+  if (!w->bytes || !w->offset)
+    return -1;
+  for (size_t k = 0; k <= n_tel; k++) {
+    w->offset[k] = k * v.len;
+    if (k < n_tel)
+      memcpy(w->bytes + k * v.len, v.bytes, v.len);
+  }
+  w->one_len = v.len;
+  w->replayed = true;
+  vec_options(&v, SM_INPUT_AUTO, &o);
+  counting = 1;
+  w->dec = sm_decoder_new(&o, &err);
+  counting = 0;
+  return w->dec ? 0 : -1;
 }
 
 static int build(workload *w, const char *file) {
@@ -171,10 +209,13 @@ static double run_once(workload *w) {
   size_t k;
   sm_decoder_forget_counters(w->dec);
   t0 = now_ns();
-  for (k = 0; k < n_tel; k++)
+  for (k = 0; k < n_tel; k++) {
+    if (w->replayed)
+      sm_decoder_forget_counters(w->dec);
     if (feed_one(w->dec, w->bytes + w->offset[k],
                  w->offset[k + 1] - w->offset[k]) != 1)
       return -1;
+  }
   t1 = now_ns();
   return t1 - t0;
 }
@@ -208,7 +249,7 @@ static int bench_one(workload *w) {
  * same): the typical telegram, whatever the meter. */
 static void pooled(const workload *w, size_t nw, double *med, double *lo,
                    double *hi) {
-  static double all[VEC_N_FILES * MAX_RUNS];
+  static double all[N_WORK * MAX_RUNS];
   size_t i, n = 0;
   for (i = 0; i < nw; i++) {
     memcpy(all + n, w[i].run_ns, n_runs * sizeof *all);
@@ -344,46 +385,48 @@ static int bench_amis(void) {
 }
 
 int main(int argc, char **argv) {
-  static workload w[VEC_N_FILES];
+  static workload w[N_WORK];
   double med, lo, hi;
   unsigned long long a0, f0;
   size_t i;
   if (parse_args(argc, argv) != 0 || sm_crypto_init() != SM_NEED_MORE)
     return 2;
-  for (i = 0; i < VEC_N_FILES; i++)
-    if (build(&w[i], vec_files[i]) != 0) {
-      fprintf(stderr, "sm-bench: cannot prepare %s\n", vec_files[i]);
+  for (i = 0; i < N_WORK; i++) {
+    const char *f = i < VEC_N_FILES ? vec_files[i] : raw_files[i - VEC_N_FILES];
+    if ((i < VEC_N_FILES ? build(&w[i], f) : build_raw(&w[i], f)) != 0) {
+      fprintf(stderr, "sm-bench: cannot prepare %s\n", f);
       return 1;
     }
+  }
   printf("sm_decoder_new: %.1f heap allocations per decoder (once)\n",
-         (double)n_alloc / VEC_N_FILES);
+         (double)n_alloc / N_WORK);
   printf("sm-bench: %zu runs x %zu telegrams per capture; frame counters "
          "increase, replay check active; target %.0f ns/telegram\n",
          n_runs, n_tel, TARGET_NS);
   printf("%-46s %5s %9s %9s %9s %9s\n", "capture (ns per telegram)", "bytes",
          "median", "min", "max", "/target");
-  for (i = 0; i < VEC_N_FILES; i++) /* warm-up, not counted */
+  for (i = 0; i < N_WORK; i++) /* warm-up, not counted */
     if (run_once(&w[i]) < 0)
       return 1;
   a0 = n_alloc;
   f0 = n_free;
   counting = 1;
-  for (i = 0; i < VEC_N_FILES; i++)
+  for (i = 0; i < N_WORK; i++)
     if (bench_one(&w[i]) != 0)
       return 1;
   counting = 0;
-  for (i = 0; i < VEC_N_FILES; i++)
+  for (i = 0; i < N_WORK; i++)
     print_row(w[i].name, w[i].one_len, w[i].median_ns, w[i].min_ns,
               w[i].max_ns);
-  pooled(w, VEC_N_FILES, &med, &lo, &hi);
+  pooled(w, N_WORK, &med, &lo, &hi);
   print_row("overall: median of all runs above", 0, med, lo, hi);
-  if (bench_all(w, VEC_N_FILES, &med, &lo, &hi) != 0)
+  if (bench_all(w, N_WORK, &med, &lo, &hi) != 0)
     return 1;
   print_row("overall: all captures in turn, per run", 0, med, lo, hi);
-  report_allocs(n_alloc - a0, n_free - f0, VEC_N_FILES * n_tel * n_runs);
+  report_allocs(n_alloc - a0, n_free - f0, N_WORK * n_tel * n_runs);
   if (bench_amis() != 0)
     return 1;
-  for (i = 0; i < VEC_N_FILES; i++) {
+  for (i = 0; i < N_WORK; i++) {
     sm_decoder_free(w[i].dec);
     free(w[i].bytes);
     free(w[i].offset);

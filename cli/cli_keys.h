@@ -17,8 +17,10 @@
  * /proc/PID/cmdline stop showing it. Returns 0 or -1. */
 int cli_key_from_arg(char *arg, uint8_t key[SM_KEY_LEN]);
 
-/* Read a key file (hex, whitespace ignored; at most 4 KiB). Returns 0, or
- * -1 with a message naming the file (never its contents) in err. */
+/* Read a key file (hex, whitespace ignored; at most SM_KEYFILE_MAX = 4 KiB)
+ * with the plugin's reader (port/sm_keyfile.h). Prints the plugin's warning
+ * to stderr when group or others may read the file. Returns 0, or -1 with
+ * a message naming the file (never its contents) in err. */
 int cli_key_from_file(const char *path, uint8_t key[SM_KEY_LEN], char *err,
                       size_t errlen);
 

@@ -1,63 +1,78 @@
-/* sm_axdr.c - DLMS data-notification and a generic A-XDR walker.
+/* sm_axdr.c - DLMS data-notification: header, A-XDR values, and the walker
+ * for self-describing bodies.
  *
  * Plaintext: 0F <long-invoke-id 4> <date-time: 0C+12 | 09 0C+12 | 00>
- * <body: one A-XDR data element>. The walker needs no layout table: it
- * visits the body's elements in order and pairs them up by what they are.
- * That covers both shapes the Austrian operators send:
- *   EVN:    struct{ date-time, OBIS, value, {scaler, unit}, OBIS, ...,
- *                   meter number }
- *   TINETZ, VKW, Salzburg: struct{ OBIS clock, date-time,
- *                   {OBIS, meter number}, {OBIS, device name},
- *                   {OBIS, value, {scaler, unit}}, ... }
- * Rules: a 6-byte octet-string while no OBIS is pending is an OBIS code;
- * the next value belongs to it; a following structure {int8, enum} is that
- * value's scaler and unit. */
+ * <body: one A-XDR data element>. The body is first sized with
+ * sm_axdr_skip (so every length is known to fit and every type is known),
+ * then read one of two ways:
+ *  - sm_layout.c recognises its shape (positional layouts, the E450's
+ *    clock + (OBIS, value) pairs, the capture-object list) and says what
+ *    each element is; the elements are read here (apply_shape);
+ *  - otherwise the walker pairs self-describing elements by what they are:
+ *      EVN:    struct{ date-time, OBIS, value, {scaler, unit}, OBIS, ...,
+ *                      meter number }
+ *      TINETZ, VKW, Salzburg: struct{ OBIS clock, date-time,
+ *                      {OBIS, meter number}, {OBIS, device name},
+ *                      {OBIS, value, {scaler, unit}}, ... }
+ *    A 6-byte octet-string while no OBIS is pending is an OBIS code; the
+ *    next element is its value, whatever its type (null-data, dont-care
+ *    and bit-strings consume the code without giving a reading); a
+ *    {int8, enum} right after a value, in the same container, is its
+ *    scaler and unit. Strings without an OBIS code: a valid date-time is
+ *    the meter time, printable text the meter number, "" is ignored.
+ *
+ * Fail closed, never a guess (SM_ERR_LAYOUT, the body's shape in detail):
+ * a number, bit-string, date, time or binary string without a pending
+ * OBIS code; a container where an OBIS code waits for its value; a
+ * container or the body ending while one waits. SM_ERR_AXDR: unknown
+ * types (compact-array 0x13 included: no meter is known to push one),
+ * truncation, BCD with a nibble above 9, and a scaler outside -9..9 (no
+ * register needs more; a wild scaler means a corrupt telegram, so the
+ * whole telegram is refused rather than one reading).
+ * Left out with a note in detail, the telegram still decoded: NaN and
+ * infinite floats (also after scaling), and numbers whose unit nobody
+ * documents (sm_layout.c). BCD reads as two decimal digits (0x42 = 42).
+ */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sm_private.h"
 
-enum {
-  T_NULL = 0x00,
-  T_ARRAY = 0x01,
-  T_STRUCT = 0x02,
-  T_BOOL = 0x03,
-  T_BITS = 0x04,
-  T_I32 = 0x05,
-  T_U32 = 0x06,
-  T_OCTETS = 0x09,
-  T_VISIBLE = 0x0A,
-  T_UTF8 = 0x0C,
-  T_BCD = 0x0D,
-  T_I8 = 0x0F,
-  T_I16 = 0x10,
-  T_U8 = 0x11,
-  T_U16 = 0x12,
-  T_I64 = 0x14,
-  T_U64 = 0x15,
-  T_ENUM = 0x16,
-  T_F32 = 0x17,
-  T_F64 = 0x18,
-  T_DATETIME = 0x19,
-  T_DATE = 0x1A,
-  T_TIME = 0x1B,
-};
-
 #define MAX_DEPTH 12
 #define DATETIME_LEN 12
+#define SCALER_MAX 9
 
 typedef struct walker {
   const uint8_t *p;
-  size_t n, pos;
+  size_t n, pos; /* n: end of the body */
   sm_telegram *t;
-  bool have_obis;
+  char *detail;
+  size_t detail_size;
+  bool have_obis; /* obis waits for its value */
   uint8_t obis[6];
-  sm_value *last; /* may still receive a scaler/unit */
+  bool after_value; /* the last element was a value of an OBIS code */
+  sm_value *last;   /* that value, when it is a stored number */
   int depth;
+  size_t time_at, date_at; /* positional: contents of os(4) / os(5) */
 } walker;
+
+typedef struct number {
+  bool is_float;
+  int64_t raw;
+  double f;
+} number;
 
 static const uint8_t OBIS_CLOCK[6] = {0, 0, 1, 0, 0, 255};
 static const uint8_t OBIS_METER_NUMBER[6] = {0, 0, 96, 1, 0, 255};
 static const uint8_t OBIS_DEVICE_NAME[6] = {0, 0, 42, 0, 0, 255};
+
+/* "1.0.1.8.0.255: why" into detail. */
+static void note(walker *w, const uint8_t obis[6], const char *why) {
+  if (w->detail_size)
+    snprintf(w->detail, w->detail_size, "%u.%u.%u.%u.%u.%u: %s", obis[0],
+             obis[1], obis[2], obis[3], obis[4], obis[5], why);
+}
 
 /* ---- date-time --------------------------------------------------------- */
 
@@ -90,60 +105,53 @@ static void datetime_read(const uint8_t *b, sm_datetime *dt) {
   dt->status = b[11];
 }
 
+/* The meter time from a 12-byte date-time, unless the header gave one. */
+static void clock_found(walker *w, const uint8_t *b) {
+  if (!w->t->meter_time.present && datetime_valid(b))
+    datetime_read(b, &w->t->meter_time);
+}
+
 /* ---- values ------------------------------------------------------------ */
 
-static double pow10_exact(int e) {
-  /* 10^0 .. 10^22 are exact doubles, so raw / 10^k rounds correctly. */
-  static const double p[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                             1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                             1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  double r = 1;
-  while (e > 22) {
-    r *= 1e22;
-    e -= 22;
+/* Scaler and unit of the value just read (w->last, NULL when it was not
+ * stored); the scaler is checked either way. */
+static sm_status set_scaler(walker *w, int8_t scaler, uint8_t unit) {
+  if (scaler < -SCALER_MAX || scaler > SCALER_MAX) {
+    note(w, w->obis, "scaler outside -9..9");
+    return SM_ERR_AXDR;
   }
-  return r * p[e];
-}
-
-/* Called once per value, when its {scaler, unit} arrives. Floats carry
- * their unscaled number in value until then. */
-static void value_rescale(sm_value *v) {
-  if (v->kind != SM_VALUE_NUMBER)
-    return;
-  double x = v->is_float ? v->value : (double)v->raw;
-  v->value =
-      v->scaler >= 0 ? x * pow10_exact(v->scaler) : x / pow10_exact(-v->scaler);
-}
-
-static sm_value *value_add(walker *w) {
-  sm_telegram *t = w->t;
-  w->have_obis = false;
-  if (t->n_values == SM_MAX_VALUES) {
-    t->values_truncated = true;
-    return NULL;
-  }
-  sm_value *v = &t->values[t->n_values++];
-  memcpy(v->obis, w->obis, 6);
-  v->kind = SM_VALUE_NUMBER;
-  v->is_float = false;
-  v->scaler = 0;
-  v->unit = 255;
-  v->raw = 0;
-  v->value = 0;
-  v->text[0] = '\0';
-  return v;
-}
-
-static void number_found(walker *w, int64_t raw, double f, bool is_float) {
-  if (!w->have_obis)
-    return; /* e.g. a status word without an OBIS code: nothing to name */
-  sm_value *v = value_add(w);
-  w->last = v;
+  sm_value *v = w->last;
   if (!v)
-    return;
-  v->is_float = is_float;
-  v->raw = is_float ? 0 : raw;
-  v->value = is_float ? f : (double)raw;
+    return SM_TELEGRAM;
+  v->scaler = scaler;
+  v->unit = unit;
+  sm_value_rescale(v);
+  if (!isfinite(v->value)) { /* a huge float times 10^scaler */
+    note(w, v->obis, "value not finite after scaling: left out");
+    w->t->n_values--; /* v is the last value added */
+    w->last = NULL;
+  }
+  return SM_TELEGRAM;
+}
+
+/* A number of OBIS code obis. Non-finite floats are left out. */
+static sm_status reading_add(walker *w, const uint8_t obis[6], const number *x,
+                             int8_t scaler, uint8_t unit) {
+  w->last = NULL;
+  memmove(w->obis, obis, 6); /* may be w->obis itself */
+  if (x->is_float && !isfinite(x->f)) {
+    note(w, obis,
+         isnan(x->f) ? "float NaN left out" : "float infinity left out");
+    return set_scaler(w, scaler, unit);
+  }
+  sm_value *v = sm_value_add(w->t, obis);
+  if (v) {
+    v->is_float = x->is_float;
+    v->raw = x->is_float ? 0 : x->raw;
+    v->value = x->is_float ? x->f : (double)x->raw;
+  }
+  w->last = v;
+  return set_scaler(w, scaler, unit);
 }
 
 static void copy_text(char *dst, const uint8_t *s, size_t n) {
@@ -170,53 +178,16 @@ static bool is_printable(const uint8_t *s, size_t n) {
   return n > 0;
 }
 
-/* A string without a pending OBIS: EVN's leading date-time or trailing
- * meter number. */
-static void loose_string(walker *w, const uint8_t *s, size_t n) {
-  sm_telegram *t = w->t;
-  if (n == DATETIME_LEN && datetime_valid(s)) {
-    if (!t->meter_time.present)
-      datetime_read(s, &t->meter_time);
-  } else if (is_printable(s, n) && t->meter_number[0] == '\0') {
-    copy_text(t->meter_number, s, n);
+static void text_add(walker *w, const uint8_t obis[6], const uint8_t *s,
+                     size_t n) {
+  sm_value *v = sm_value_add(w->t, obis);
+  if (v) {
+    v->kind = SM_VALUE_TEXT;
+    copy_text(v->text, s, n);
   }
 }
 
-static void named_string(walker *w, const uint8_t *s, size_t n) {
-  sm_telegram *t = w->t;
-  w->last = NULL;
-  if (!memcmp(w->obis, OBIS_CLOCK, 6) && n == DATETIME_LEN) {
-    w->have_obis = false;
-    if (!t->meter_time.present && datetime_valid(s))
-      datetime_read(s, &t->meter_time);
-  } else if (!memcmp(w->obis, OBIS_METER_NUMBER, 6)) {
-    w->have_obis = false;
-    copy_text(t->meter_number, s, n);
-  } else if (!memcmp(w->obis, OBIS_DEVICE_NAME, 6)) {
-    w->have_obis = false;
-    copy_text(t->device_name, s, n);
-  } else {
-    sm_value *v = value_add(w); /* unknown OBIS: kept as text */
-    if (v) {
-      v->kind = SM_VALUE_TEXT;
-      copy_text(v->text, s, n);
-    }
-  }
-}
-
-static void string_found(walker *w, uint8_t tag, const uint8_t *s, size_t n) {
-  if (tag == T_OCTETS && n == 6 && !w->have_obis) {
-    memcpy(w->obis, s, 6);
-    w->have_obis = true;
-    w->last = NULL;
-  } else if (w->have_obis) {
-    named_string(w, s, n);
-  } else {
-    loose_string(w, s, n);
-  }
-}
-
-/* ---- the walker -------------------------------------------------------- */
+/* ---- reading elements -------------------------------------------------- */
 
 static bool need(walker *w, size_t k) {
   return w->n - w->pos >= k;
@@ -229,63 +200,11 @@ static uint64_t read_be(walker *w, size_t k) {
   return v;
 }
 
-static sm_status walk(walker *w);
-
-/* {int8 scaler, enum unit} right after a value. */
-static bool scaler_unit(walker *w) {
-  if (!need(w, 4) || w->p[w->pos] != T_I8 || w->p[w->pos + 2] != T_ENUM)
-    return false;
-  if (w->last) {
-    w->last->scaler = (int8_t)w->p[w->pos + 1];
-    w->last->unit = w->p[w->pos + 3];
-    value_rescale(w->last);
-  }
-  w->last = NULL;
-  w->pos += 4;
-  return true;
-}
-
-static sm_status walk_container(walker *w, uint8_t tag) {
-  long count = sm_ber_length(w->p, w->n, &w->pos);
-  if (count < 0)
-    return need(w, 1) ? SM_ERR_AXDR : SM_NEED_MORE;
-  if (tag == T_STRUCT && count == 2 && scaler_unit(w))
-    return SM_TELEGRAM;
-  if (++w->depth > MAX_DEPTH)
-    return SM_ERR_AXDR;
-  for (long i = 0; i < count; i++) {
-    sm_status st = walk(w);
-    if (st != SM_TELEGRAM)
-      return st;
-  }
-  w->depth--;
-  return SM_TELEGRAM;
-}
-
-static sm_status walk_string(walker *w, uint8_t tag) {
-  long len = sm_ber_length(w->p, w->n, &w->pos);
-  if (len < 0)
-    return need(w, 1) ? SM_ERR_AXDR : SM_NEED_MORE;
-  if (tag == T_BITS) { /* length counts bits */
-    size_t bytes = ((size_t)len + 7) / 8;
-    if (!need(w, bytes))
-      return SM_NEED_MORE;
-    w->pos += bytes;
-    return SM_TELEGRAM;
-  }
-  if (!need(w, (size_t)len))
-    return SM_NEED_MORE;
-  string_found(w, tag, w->p + w->pos, (size_t)len);
-  w->pos += (size_t)len;
-  return SM_TELEGRAM;
-}
-
 /* Size of a fixed-width integer type, negative when signed; 0 if the tag
  * is none of them. */
 static int int_size(uint8_t tag) {
   switch (tag) {
   case T_BOOL:
-  case T_BCD:
   case T_U8:
   case T_ENUM:
     return 1;
@@ -308,110 +227,385 @@ static int int_size(uint8_t tag) {
   }
 }
 
-static sm_status walk_fixed(walker *w, uint8_t tag) {
-  int sz = int_size(tag);
-  if (sz == 0)
-    return SM_ERR_AXDR;
+static sm_status read_int(walker *w, int sz, number *x) {
   size_t k = (size_t)(sz < 0 ? -sz : sz);
   if (!need(w, k))
-    return SM_NEED_MORE;
+    return SM_ERR_AXDR;
   uint64_t u = read_be(w, k);
-  int64_t v;
   if (sz < 0 && k < 8 && (u >> (8 * k - 1)))
-    v = (int64_t)(u | ~((UINT64_C(1) << (8 * k)) - 1)); /* sign-extend */
+    x->raw = (int64_t)(u | ~((UINT64_C(1) << (8 * k)) - 1)); /* sign */
   else if (sz > 0 && u > INT64_MAX)
-    v = INT64_MAX;
+    x->raw = INT64_MAX;
   else
-    v = (int64_t)u;
-  number_found(w, v, 0, false);
+    x->raw = (int64_t)u;
   return SM_TELEGRAM;
 }
 
-static sm_status walk_float(walker *w, uint8_t tag) {
+static sm_status read_float(walker *w, uint8_t tag, number *x) {
   size_t k = tag == T_F32 ? 4 : 8;
   if (!need(w, k))
-    return SM_NEED_MORE;
+    return SM_ERR_AXDR;
   uint64_t u = read_be(w, k);
-  double d;
+  x->is_float = true;
   if (k == 4) {
     uint32_t u32 = (uint32_t)u;
     float f;
     memcpy(&f, &u32, 4);
-    d = f;
+    x->f = f;
   } else {
-    memcpy(&d, &u, 8);
+    memcpy(&x->f, &u, 8);
   }
-  number_found(w, 0, d, true);
   return SM_TELEGRAM;
 }
 
+/* Two decimal digits, one per nibble. */
+static sm_status read_bcd(walker *w, number *x) {
+  if (!need(w, 1))
+    return SM_ERR_AXDR;
+  uint8_t b = w->p[w->pos++];
+  if ((b >> 4) > 9 || (b & 15) > 9) {
+    note(w, w->obis, "BCD digit above 9");
+    return SM_ERR_AXDR;
+  }
+  x->raw = (b >> 4) * 10 + (b & 15);
+  return SM_TELEGRAM;
+}
+
+/* The number whose tag was just read, at w->pos. SM_ERR_AXDR when the
+ * tag is not a number type. */
+static sm_status read_number(walker *w, uint8_t tag, number *x) {
+  x->is_float = false;
+  x->raw = 0;
+  x->f = 0;
+  if (tag == T_F32 || tag == T_F64)
+    return read_float(w, tag, x);
+  if (tag == T_BCD)
+    return read_bcd(w, x);
+  int sz = int_size(tag);
+  return sz ? read_int(w, sz, x) : SM_ERR_AXDR;
+}
+
+/* A string's contents at w->pos (after its tag); advances past them. */
+static sm_status read_string(walker *w, const uint8_t **s, size_t *n) {
+  long len = sm_ber_length(w->p, w->n, &w->pos);
+  if (len < 0 || !need(w, (size_t)len))
+    return SM_ERR_AXDR;
+  *s = w->p + w->pos;
+  *n = (size_t)len;
+  w->pos += (size_t)len;
+  return SM_TELEGRAM;
+}
+
+/* ---- the walker -------------------------------------------------------- */
+
+static sm_status walk(walker *w);
+
+/* The pending OBIS code got its value. */
+static void paired(walker *w) {
+  w->have_obis = false;
+  w->after_value = true;
+  w->last = NULL;
+}
+
+static void named_string(walker *w, const uint8_t *s, size_t n) {
+  sm_telegram *t = w->t;
+  paired(w);
+  if (!memcmp(w->obis, OBIS_CLOCK, 6) && n == DATETIME_LEN)
+    clock_found(w, s);
+  else if (!memcmp(w->obis, OBIS_METER_NUMBER, 6))
+    copy_text(t->meter_number, s, n);
+  else if (!memcmp(w->obis, OBIS_DEVICE_NAME, 6))
+    copy_text(t->device_name, s, n);
+  else
+    text_add(w, w->obis, s, n); /* unknown OBIS: kept as text */
+}
+
+/* A string without a pending OBIS: EVN's leading date-time or trailing
+ * meter number. Anything else has no name to go by. */
+static sm_status loose_string(walker *w, const uint8_t *s, size_t n) {
+  sm_telegram *t = w->t;
+  if (n == DATETIME_LEN && datetime_valid(s))
+    clock_found(w, s);
+  else if (is_printable(s, n) && t->meter_number[0] == '\0')
+    copy_text(t->meter_number, s, n);
+  else if (n != 0 && !is_printable(s, n))
+    return SM_ERR_LAYOUT;
+  return SM_TELEGRAM;
+}
+
+static sm_status string_found(walker *w, uint8_t tag, const uint8_t *s,
+                              size_t n) {
+  if (tag == T_OCTETS && n == 6 && !w->have_obis) {
+    memcpy(w->obis, s, 6);
+    w->have_obis = true;
+    return SM_TELEGRAM;
+  }
+  if (!w->have_obis)
+    return loose_string(w, s, n);
+  named_string(w, s, n);
+  return SM_TELEGRAM;
+}
+
+/* {int8 scaler, enum unit} at w->pos, inside the body. */
+static bool is_scaler_unit(walker *w) {
+  return need(w, 4) && w->p[w->pos] == T_I8 && w->p[w->pos + 2] == T_ENUM;
+}
+
+static sm_status walk_container(walker *w, uint8_t tag, bool may_unit) {
+  long count = sm_ber_length(w->p, w->n, &w->pos);
+  if (count < 0)
+    return SM_ERR_AXDR;
+  if (w->have_obis)
+    return SM_ERR_LAYOUT; /* an OBIS code with a container for a value */
+  if (tag == T_STRUCT && count == 2 && may_unit && is_scaler_unit(w)) {
+    int8_t scaler = (int8_t)w->p[w->pos + 1];
+    uint8_t unit = w->p[w->pos + 3];
+    w->pos += 4;
+    return set_scaler(w, scaler, unit);
+  }
+  if (++w->depth > MAX_DEPTH)
+    return SM_ERR_AXDR;
+  for (long i = 0; i < count; i++) {
+    sm_status st = walk(w);
+    if (st != SM_TELEGRAM)
+      return st;
+  }
+  if (w->have_obis)
+    return SM_ERR_LAYOUT; /* the code's value would come from outside */
+  w->after_value = false; /* a scaler belongs to a value in its container */
+  w->depth--;
+  return SM_TELEGRAM;
+}
+
+static sm_status walk_string(walker *w, uint8_t tag) {
+  const uint8_t *s;
+  size_t n;
+  sm_status st = read_string(w, &s, &n);
+  return st == SM_TELEGRAM ? string_found(w, tag, s, n) : st;
+}
+
+/* Null-data, dont-care, bit-strings: the pending OBIS code's value, but
+ * no reading. Without a code only the empty ones are harmless. */
+static sm_status walk_no_reading(walker *w, uint8_t tag) {
+  if (tag == T_BITS) {
+    long bits = sm_ber_length(w->p, w->n, &w->pos);
+    size_t bytes = bits < 0 ? 0 : ((size_t)bits + 7) / 8;
+    if (bits < 0 || !need(w, bytes))
+      return SM_ERR_AXDR;
+    w->pos += bytes;
+  }
+  if (w->have_obis)
+    paired(w);
+  else if (tag == T_BITS)
+    return SM_ERR_LAYOUT;
+  return SM_TELEGRAM;
+}
+
+/* With an OBIS code: like a string (the clock, or text in hex). Without:
+ * a date-time is the meter time; a date or a time means nothing. */
 static sm_status walk_time(walker *w, uint8_t tag) {
   size_t k = tag == T_DATETIME ? DATETIME_LEN : tag == T_DATE ? 5 : 4;
   if (!need(w, k))
-    return SM_NEED_MORE;
-  if (tag == T_DATETIME)
-    string_found(w, T_OCTETS, w->p + w->pos, k);
-  else if (w->have_obis)
-    named_string(w, w->p + w->pos, k);
+    return SM_ERR_AXDR;
+  const uint8_t *s = w->p + w->pos;
   w->pos += k;
+  if (w->have_obis)
+    named_string(w, s, k);
+  else if (tag == T_DATETIME)
+    clock_found(w, s); /* typed: a date-time, valid or not */
+  else
+    return SM_ERR_LAYOUT;
   return SM_TELEGRAM;
+}
+
+static sm_status walk_number(walker *w, uint8_t tag) {
+  number x;
+  sm_status st = read_number(w, tag, &x);
+  if (st != SM_TELEGRAM)
+    return st;
+  if (!w->have_obis)
+    return SM_ERR_LAYOUT; /* a number with no name: never paired by guess */
+  paired(w);
+  return reading_add(w, w->obis, &x, 0, 255);
 }
 
 static sm_status walk(walker *w) {
   if (!need(w, 1))
-    return SM_NEED_MORE;
+    return SM_ERR_AXDR;
+  bool may_unit = w->after_value;
+  w->after_value = false;
   uint8_t tag = w->p[w->pos++];
   switch (tag) {
-  case T_NULL:
-    return SM_TELEGRAM;
   case T_ARRAY:
   case T_STRUCT:
-    return walk_container(w, tag);
+    return walk_container(w, tag, may_unit);
   case T_OCTETS:
   case T_VISIBLE:
   case T_UTF8:
-  case T_BITS:
     return walk_string(w, tag);
-  case T_F32:
-  case T_F64:
-    return walk_float(w, tag);
+  case T_NULL:
+  case T_DONT_CARE:
+  case T_BITS:
+    return walk_no_reading(w, tag);
   case T_DATETIME:
   case T_DATE:
   case T_TIME:
     return walk_time(w, tag);
   default:
-    return walk_fixed(w, tag);
+    return walk_number(w, tag);
   }
 }
 
-/* ---- the notification header ------------------------------------------- */
+/* ---- bodies of a known shape (sm_layout.c) ----------------------------- */
 
-static void telegram_clear(sm_telegram *t) {
-  /* Only the header fields: values[] beyond n_values are never read. */
-  t->invoke_id = 0;
-  memset(&t->meter_time, 0, sizeof t->meter_time);
-  t->meter_number[0] = '\0';
-  t->device_name[0] = '\0';
-  t->n_values = 0;
-  t->values_truncated = false;
+static sm_status field_clock(walker *w, size_t pos) {
+  const uint8_t *s = NULL;
+  size_t n = 0;
+  w->pos = pos + 1;
+  if (w->p[pos] == T_DATETIME && need(w, DATETIME_LEN)) {
+    s = w->p + w->pos;
+    n = DATETIME_LEN;
+  } else if (w->p[pos] == T_OCTETS && read_string(w, &s, &n) != SM_TELEGRAM) {
+    n = 0;
+  }
+  if (n != DATETIME_LEN) {
+    note(w, w->obis, "clock is not a date-time");
+    return SM_ERR_LAYOUT;
+  }
+  clock_found(w, s);
+  return SM_TELEGRAM;
 }
+
+static sm_status field_reading(walker *w, const sm_field *f, size_t pos) {
+  uint8_t tag = w->p[pos];
+  number x;
+  w->pos = pos + 1;
+  memcpy(w->obis, f->obis, 6);
+  if (tag == T_NULL || tag == T_DONT_CARE)
+    return SM_TELEGRAM; /* no value this time */
+  if (read_number(w, tag, &x) != SM_TELEGRAM) {
+    note(w, f->obis, "not a number");
+    return SM_ERR_LAYOUT;
+  }
+  return reading_add(w, f->obis, &x, f->scaler, f->unit);
+}
+
+/* A string element of a positional layout (its type was matched). */
+static void field_string(walker *w, size_t pos, const uint8_t **s, size_t *n) {
+  w->pos = pos + 1;
+  if (read_string(w, s, n) != SM_TELEGRAM) {
+    *s = w->p;
+    *n = 0;
+  }
+}
+
+static sm_status field_named(walker *w, const sm_field *f, size_t pos) {
+  memcpy(w->obis, f->obis, 6);
+  w->have_obis = true;
+  w->after_value = false;
+  w->pos = pos;
+  sm_status st = walk(w);
+  if (st == SM_ERR_LAYOUT)
+    note(w, f->obis, "value of an unexpected type");
+  return st;
+}
+
+static sm_status apply_field(walker *w, const sm_field *f, size_t pos) {
+  const uint8_t *s;
+  size_t n;
+  memcpy(w->obis, f->obis, 6);
+  switch (f->role) {
+  case SM_ROLE_METER_NUMBER:
+    field_string(w, pos, &s, &n);
+    copy_text(w->t->meter_number, s, n);
+    return SM_TELEGRAM;
+  case SM_ROLE_TIME: /* os(4) and os(5): lengths matched */
+    field_string(w, pos, &s, &n);
+    w->time_at = (size_t)(s - w->p);
+    return SM_TELEGRAM;
+  case SM_ROLE_DATE:
+    field_string(w, pos, &s, &n);
+    w->date_at = (size_t)(s - w->p);
+    return SM_TELEGRAM;
+  case SM_ROLE_CLOCK:
+    return field_clock(w, pos);
+  case SM_ROLE_READING:
+    return field_reading(w, f, pos);
+  case SM_ROLE_TEXT:
+    field_string(w, pos, &s, &n);
+    if (n)
+      text_add(w, f->obis, s, n);
+    return SM_TELEGRAM;
+  case SM_ROLE_NAMED:
+    return field_named(w, f, pos);
+  case SM_ROLE_NO_UNIT:
+    note(w, f->obis, "no scaler/unit sent or documented: left out");
+    return SM_TELEGRAM;
+  default:
+    return SM_TELEGRAM; /* SKIP, ID (matched already) */
+  }
+}
+
+/* Kärnten/Wels: time os(4) + date os(5) into a date-time with deviation
+ * and status not specified; only when the header had none. */
+static void positional_time(walker *w) {
+  if (!w->time_at || !w->date_at)
+    return;
+  const uint8_t *tm = w->p + w->time_at, *d = w->p + w->date_at;
+  const uint8_t b[DATETIME_LEN] = {d[0],  d[1],  d[2],  d[3], d[4], tm[0],
+                                   tm[1], tm[2], tm[3], 0x80, 0x00, 0xFF};
+  clock_found(w, b);
+}
+
+static sm_status apply_shape(walker *w, sm_shape *s) {
+  size_t pos;
+  sm_field f;
+  while (sm_shape_next(s, &pos, &f)) {
+    sm_status st = apply_field(w, &f, pos);
+    if (st != SM_TELEGRAM)
+      return st;
+  }
+  positional_time(w);
+  return SM_TELEGRAM;
+}
+
+static sm_status decode_body(walker *w, size_t body) {
+  sm_shape s;
+  sm_status st;
+  if (sm_shape_match(w->p, body, w->n, &s, &st, w->detail, w->detail_size))
+    return st == SM_TELEGRAM ? apply_shape(w, &s) : st;
+  w->pos = body;
+  st = walk(w);
+  if (st == SM_ERR_LAYOUT)
+    sm_shape_describe(w->p, body, w->n, w->detail, w->detail_size);
+  return st;
+}
+
+/* ---- the notification header ------------------------------------------- */
 
 bool sm_axdr_is_notification(const uint8_t *p, size_t n) {
   size_t clock, body;
   return sm_notification_header(p, n, &clock, &body) == SM_TELEGRAM;
 }
 
-static sm_status header(walker *w) {
-  size_t clock, body;
-  sm_status st = sm_notification_header(w->p, w->n, &clock, &body);
-  if (st != SM_TELEGRAM)
-    return st;
+static void header_fields(walker *w, size_t clock) {
   w->pos = 1;
   w->t->invoke_id = (uint32_t)read_be(w, 4);
   if (clock != 0 && datetime_valid(w->p + clock))
     datetime_read(w->p + clock, &w->t->meter_time);
-  w->pos = body;
-  return SM_TELEGRAM;
+}
+
+/* Header, then the body's size: SM_TELEGRAM with *body and *end. */
+static sm_status frame_body(const uint8_t *p, size_t n, bool more_may_come,
+                            size_t *clock, size_t *body, size_t *end) {
+  sm_status st = sm_notification_header(p, n, clock, body);
+  if (st != SM_TELEGRAM)
+    return st;
+  *end = *body;
+  st = sm_axdr_skip(p, n, end);
+  if (st == SM_NEED_MORE)
+    return more_may_come && n < SM_MAX_APDU ? SM_NEED_MORE : SM_ERR_AXDR;
+  return st;
 }
 
 sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,
@@ -419,17 +613,25 @@ sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,
                                size_t detail_size) {
   if (detail_size)
     detail[0] = '\0';
-  walker w = {.p = p, .n = n, .t = t};
-  telegram_clear(t);
+  sm_telegram_clear(t);
   if (more_may_come && n < 20) /* header not complete yet */
     return SM_NEED_MORE;
-  sm_status st = header(&w);
-  if (st == SM_TELEGRAM)
-    st = walk(&w);
-  if (st == SM_NEED_MORE)
-    return more_may_come && n < SM_MAX_APDU ? SM_NEED_MORE : SM_ERR_AXDR;
+  size_t clock, body, end;
+  sm_status st = frame_body(p, n, more_may_come, &clock, &body, &end);
+  if (st == SM_ERR_AXDR && detail_size)
+    snprintf(detail, detail_size,
+             "A-XDR body: truncated, an unknown type "
+             "(compact-array?) or nested too deep");
   if (st != SM_TELEGRAM)
     return st;
-  *used = w.pos;
+  walker w = {
+      .p = p, .n = end, .t = t, .detail = detail, .detail_size = detail_size};
+  header_fields(&w, clock);
+  st = decode_body(&w, body);
+  if (st != SM_TELEGRAM) {
+    t->n_values = 0; /* nothing half-decoded is ever read */
+    return st;
+  }
+  *used = end;
   return SM_TELEGRAM;
 }

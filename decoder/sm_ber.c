@@ -76,8 +76,9 @@ sm_status sm_notification_header(const uint8_t *p, size_t n, size_t *clock,
  * or unknown types. */
 static size_t fixed_size(uint8_t tag) {
   switch (tag) {
-  case 0x00:
-    return 1; /* null-data: the tag alone */
+  case 0x00:  /* null-data */
+  case 0xFF:  /* dont-care */
+    return 1; /* the tag alone */
   case 0x03:
   case 0x0D:
   case 0x0F:
@@ -106,6 +107,12 @@ static size_t fixed_size(uint8_t tag) {
   }
 }
 
+/* Types with a BER length (count, bytes or bits) after the tag. */
+static bool sized(uint8_t tag) {
+  return tag == 0x01 || tag == 0x02 || tag == 0x04 || tag == 0x09 ||
+         tag == 0x0A || tag == 0x0C;
+}
+
 static sm_status skip(const uint8_t *p, size_t n, size_t *pos, int depth) {
   if (*pos >= n)
     return SM_NEED_MORE;
@@ -117,13 +124,14 @@ static sm_status skip(const uint8_t *p, size_t n, size_t *pos, int depth) {
     *pos += k;
     return SM_TELEGRAM;
   }
-  if (tag != 0x01 && tag != 0x02 && tag != 0x04 && tag != 0x09 && tag != 0x0A &&
-      tag != 0x0C)
-    return SM_ERR_AXDR; /* no such type, or one we cannot size */
+  if (!sized(tag))
+    return SM_ERR_AXDR; /* unknown: fail now, not after more bytes */
   (*pos)++;
+  if (*pos < n && (p[*pos] == 0x80 || p[*pos] > 0x82))
+    return SM_ERR_AXDR; /* a BER length sm_ber_length never accepts */
   long len = sm_ber_length(p, n, pos);
   if (len < 0)
-    return *pos < n ? SM_ERR_AXDR : SM_NEED_MORE;
+    return SM_NEED_MORE;
   switch (tag) {
   case 0x01: /* array */
   case 0x02: /* structure */

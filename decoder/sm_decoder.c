@@ -317,14 +317,24 @@ static sm_status decode_amis(sm_decoder *d, const sm_frame *f) {
 
 /* ---- the byte stream --------------------------------------------------- */
 
+/* A bare APDU that did not decode may have been a cut one or a header of
+ * noise: its bytes are searched again (sm_link_reject). A replay or a
+ * missing key says nothing against the framing. */
+static bool vouches(sm_status st) {
+  return st == SM_TELEGRAM || st == SM_NEED_MORE || st == SM_ERR_REPLAY ||
+         st == SM_ERR_NO_KEY;
+}
+
 static sm_status on_frame(sm_decoder *d, const sm_frame *f) {
   d->stats.frames++;
   if (d->link.ops == &sm_link_amis)
     return decode_amis(d, f);
   sm_status st = sm_segments_add(&d->seg, f);
-  if (st != SM_TELEGRAM)
-    return st;
-  return decode_apdu(d, d->seg.buf, d->seg.len, true);
+  if (st == SM_TELEGRAM)
+    st = decode_apdu(d, d->seg.buf, d->seg.len, true);
+  if (!vouches(st))
+    sm_link_reject(&d->link, &d->stats.bytes_discarded);
+  return st;
 }
 
 static sm_status pump(sm_decoder *d, const uint8_t *buf, size_t len,

@@ -223,19 +223,6 @@ static bool has_star(span g) {
   return memchr(g.s, '*', g.n) != NULL;
 }
 
-static double pow10_exact(int e) {
-  /* 10^0 .. 10^22 are exact doubles, so raw / 10^k rounds correctly. */
-  static const double p[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                             1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                             1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  double r = 1;
-  while (e > 22) {
-    r *= 1e22;
-    e -= 22;
-  }
-  return r * p[e];
-}
-
 /* ---- the line parser --------------------------------------------------- */
 
 #define MAX_GROUPS 3 /* we use two; the third only counts */
@@ -404,20 +391,13 @@ static void meter_number(sm_telegram *t, const obis_line *ol) {
 
 static void value_add(sm_telegram *t, const uint8_t obis[6], int64_t raw,
                       int scaler, uint8_t unit) {
-  if (t->n_values == SM_MAX_VALUES) {
-    t->values_truncated = true;
+  sm_value *v = sm_value_add(t, obis);
+  if (!v)
     return;
-  }
-  sm_value *v = &t->values[t->n_values++];
-  memcpy(v->obis, obis, 6);
-  v->kind = SM_VALUE_NUMBER;
-  v->is_float = false;
   v->scaler = (int8_t)scaler;
   v->unit = unit;
   v->raw = raw;
-  v->value = scaler >= 0 ? (double)raw * pow10_exact(scaler)
-                         : (double)raw / pow10_exact(-scaler);
-  v->text[0] = '\0';
+  sm_value_rescale(v);
 }
 
 /* The reading in group g: with a known unit, or a unitless number (kept
@@ -474,13 +454,7 @@ static sm_status data_line(parser *ps, const char *s, size_t n) {
 }
 
 static void telegram_clear(sm_telegram *t) {
-  /* Only the header fields: values[] beyond n_values are never read. */
-  t->invoke_id = 0;
-  memset(&t->meter_time, 0, sizeof t->meter_time);
-  t->meter_number[0] = '\0';
-  t->device_name[0] = '\0';
-  t->n_values = 0;
-  t->values_truncated = false;
+  sm_telegram_clear(t);
   t->dsmr = true;
 }
 

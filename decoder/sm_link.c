@@ -9,7 +9,11 @@
  *    soon as its last byte is here, and at the end of the input (at_end)
  *    the header is given up so everything behind it is still decoded;
  *  - bytes of a broken checked frame are never resurrected by a row without
- *    a check of its own (bare APDUs).
+ *    a check of its own (bare APDUs);
+ *  - a frame without a check (a bare APDU) is only as good as its decoding:
+ *    rejected (sm_link_reject), the search goes on one byte after its start,
+ *    so a cut APDU or a noise header claiming more never swallows the
+ *    APDUs behind it.
  * With Framing auto every row is tried; the last row that delivered is
  * tried first. */
 #include <string.h>
@@ -58,7 +62,7 @@ void sm_link_init(sm_link *l, const sm_link_ops *forced) {
 }
 
 void sm_link_reset(sm_link *l) {
-  l->start = l->end = l->unchecked_from = l->inner_next = 0;
+  l->start = l->end = l->unchecked_from = l->inner_next = l->held = 0;
 }
 
 size_t sm_link_pending(const sm_link *l) {
@@ -133,7 +137,11 @@ static void skip(sm_link *l, size_t k, uint64_t *discarded) {
 }
 
 static sm_status deliver(sm_link *l, const verdict *v, sm_frame *f) {
-  l->start += v->size;
+  /* An unchecked frame stays until the layers above vouch for it. */
+  if (v->row->checked)
+    l->start += v->size;
+  else
+    l->held = v->size;
   if (!l->fixed)
     l->ops = v->row;
   *f = v->f;
@@ -141,30 +149,55 @@ static sm_status deliver(sm_link *l, const verdict *v, sm_frame *f) {
 }
 
 /* A header at l->start waits for more bytes: is there an intact checked
- * frame inside what it claims? Then the header was noise. */
+ * frame inside what it claims? Then the header was noise, and so the
+ * frame is the verdict - or, when a broken frame came first, that one, so
+ * it is counted like any other (the intact frame follows on the next
+ * call). */
 static bool inner_frame(sm_link *l, verdict *v, uint64_t *discarded) {
   const uint8_t *p = l->buf + l->start;
   size_t n = l->end - l->start;
   /* "No frame here" never changes with more bytes: resume the scan at the
-   * first position that was still open last time. */
+   * first position that was still open (or broken) last time. */
   size_t k = l->inner_next > l->start ? l->inner_next - l->start : 1;
-  size_t open = 0;
+  size_t open = 0, broken = 0;
+  verdict first_broken = {.res = SM_LINK_NONE};
   for (; k < n; k++) {
     verdict w = classify(l, p + k, n - k, false, true, false);
     if (w.res == SM_LINK_FRAME) {
-      skip(l, k, discarded);
-      *v = w;
+      size_t at = broken ? broken : k;
+      skip(l, at, discarded);
+      *v = broken ? first_broken : w;
       return true;
     }
-    if (w.res == SM_LINK_PARTIAL && !open)
+    if (w.res == SM_LINK_BROKEN && !broken) {
+      broken = k;
+      first_broken = w;
+    }
+    if ((w.res == SM_LINK_PARTIAL || w.res == SM_LINK_BROKEN) && !open)
       open = k;
   }
   l->inner_next = l->start + (open ? open : n);
   return false;
 }
 
+static sm_status broken(sm_link *l, const verdict *v, uint64_t *discarded) {
+  if (v->row->checked && l->start + v->size > l->unchecked_from)
+    l->unchecked_from = l->start + v->size;
+  skip(l, 1, discarded);
+  return v->err;
+}
+
+void sm_link_reject(sm_link *l, uint64_t *discarded) {
+  if (!l->held)
+    return;
+  l->held = 0;
+  skip(l, 1, discarded);
+}
+
 sm_status sm_link_next(sm_link *l, bool at_end, sm_frame *f,
                        uint64_t *discarded) {
+  l->start += l->held; /* not rejected: it was a frame */
+  l->held = 0;
   while (l->start < l->end) {
     const uint8_t *p = l->buf + l->start;
     size_t n = l->end - l->start;
@@ -173,13 +206,11 @@ sm_status sm_link_next(sm_link *l, bool at_end, sm_frame *f,
     case SM_LINK_FRAME:
       return deliver(l, &v, f);
     case SM_LINK_BROKEN:
-      if (v.row->checked && l->start + v.size > l->unchecked_from)
-        l->unchecked_from = l->start + v.size;
-      skip(l, 1, discarded);
-      return v.err;
+      return broken(l, &v, discarded);
     case SM_LINK_PARTIAL:
       if (inner_frame(l, &v, discarded))
-        return deliver(l, &v, f);
+        return v.res == SM_LINK_FRAME ? deliver(l, &v, f)
+                                      : broken(l, &v, discarded);
       if (!at_end)
         return SM_NEED_MORE;
       /* The rest will never come. What it claimed (all that is buffered,

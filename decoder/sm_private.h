@@ -83,6 +83,8 @@ typedef struct sm_link {
                             not start (bytes of a broken checked frame) */
   size_t inner_next;     /* offset in buf where the search for a frame
                             inside a partial header resumes */
+  size_t held;           /* bytes of an unchecked frame just delivered,
+                            still at start until the next call */
 } sm_link;
 
 /* forced: the row for a configured framing, or NULL for auto. */
@@ -97,6 +99,9 @@ size_t sm_link_take(sm_link *l, const uint8_t *in, size_t n);
 sm_status sm_link_next(sm_link *l, bool at_end, sm_frame *f,
                        uint64_t *discarded);
 void sm_link_reset(sm_link *l); /* drop buffered bytes, keep the framing */
+/* The unchecked frame (a bare APDU) just delivered did not decode: resync
+ * one byte after its start instead of behind it. No effect otherwise. */
+void sm_link_reject(sm_link *l, uint64_t *discarded);
 size_t sm_link_pending(const sm_link *l);
 
 /* CRC-16/X.25 (HDLC HCS/FCS) and CRC-16/ARC (DSMR), over p[0..n). */
@@ -167,6 +172,34 @@ sm_status sm_glo_parse(uint8_t *apdu, size_t len, sm_glo *g, size_t *used);
 sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g, bool *authenticated);
 
 /* ---- the bottom: BER and A-XDR sizes (sm_ber.c) ------------------------ */
+/* A-XDR type tags (DLMS Blue Book). */
+enum sm_axdr_tag {
+  T_NULL = 0x00,
+  T_ARRAY = 0x01,
+  T_STRUCT = 0x02,
+  T_BOOL = 0x03,
+  T_BITS = 0x04,
+  T_I32 = 0x05,
+  T_U32 = 0x06,
+  T_OCTETS = 0x09,
+  T_VISIBLE = 0x0A,
+  T_UTF8 = 0x0C,
+  T_BCD = 0x0D,
+  T_I8 = 0x0F,
+  T_I16 = 0x10,
+  T_U8 = 0x11,
+  T_U16 = 0x12,
+  T_I64 = 0x14,
+  T_U64 = 0x15,
+  T_ENUM = 0x16,
+  T_F32 = 0x17,
+  T_F64 = 0x18,
+  T_DATETIME = 0x19,
+  T_DATE = 0x1A,
+  T_TIME = 0x1B,
+  T_DONT_CARE = 0xFF,
+};
+
 /* Read a BER length at p[*pos]; advances *pos. Returns -1 if truncated or
  * longer than 2 length bytes. */
 long sm_ber_length(const uint8_t *p, size_t n, size_t *pos);
@@ -187,6 +220,16 @@ sm_status sm_notification_header(const uint8_t *p, size_t n, size_t *clock,
 sm_status sm_axdr_skip(const uint8_t *p, size_t n, size_t *pos);
 
 /* ---- application ------------------------------------------------------- */
+/* Shared by the A-XDR, layout and DSMR layers (sm_value.c). */
+/* A new reading of OBIS obis: a number, scaler 0, no unit; NULL (and
+ * t->values_truncated) when SM_MAX_VALUES are taken. */
+sm_value *sm_value_add(sm_telegram *t, const uint8_t obis[6]);
+/* value = raw (or the unscaled float in value) * 10^scaler, exactly
+ * rounded. */
+void sm_value_rescale(sm_value *v);
+/* Clear what a parse sets: header fields, no values. */
+void sm_telegram_clear(sm_telegram *t);
+
 /* Parse a plaintext data-notification p[0..n) into t (values, clock,
  * strings); *used is its length. Returns SM_TELEGRAM, SM_ERR_KEY_WRONG when
  * the header does not look like a data-notification at all (the only
@@ -200,6 +243,60 @@ sm_status sm_axdr_notification(const uint8_t *p, size_t n, bool more_may_come,
 /* True when p[0..n) starts like a data-notification (the header checks of
  * sm_axdr_notification, nothing parsed): decrypted with the right key. */
 bool sm_axdr_is_notification(const uint8_t *p, size_t n);
+
+/* Bodies whose meaning comes from their shape (sm_layout.c, called by
+ * sm_axdr.c): positional layouts, the E450's clock + (OBIS, value) pairs,
+ * the capture-object list. sm_layout.c only says what each element is;
+ * sm_axdr.c reads the values. */
+typedef enum sm_role {
+  SM_ROLE_SKIP,         /* not delivered (a pair's OBIS, undocumented) */
+  SM_ROLE_ID,           /* os(6) that must hold obis; not delivered */
+  SM_ROLE_METER_NUMBER, /* string -> meter_number */
+  SM_ROLE_TIME,         /* os(4): hh mm ss hundredths */
+  SM_ROLE_DATE,         /* os(5): yyyy(2) mm dd weekday */
+  SM_ROLE_CLOCK,        /* date-time: os(12) or type 0x19 */
+  SM_ROLE_READING,      /* a number: reading obis, scaler, unit */
+  SM_ROLE_TEXT,         /* a string: text reading obis, left out when "" */
+  SM_ROLE_NAMED,        /* a value of obis, by the walker's OBIS rules */
+  SM_ROLE_NO_UNIT,      /* a number of obis whose unit nobody documents:
+                           left out */
+} sm_role;
+
+typedef struct sm_field {
+  uint8_t tag;  /* A-XDR type it must have; 0: checked when read */
+  uint8_t len;  /* string length it must have; 0: any */
+  uint8_t role; /* sm_role */
+  int8_t scaler;
+  uint8_t unit;
+  uint8_t obis[6];
+} sm_field;
+
+/* A matched body and the state of a walk over its elements. */
+typedef struct sm_shape {
+  const uint8_t *p;
+  size_t end;             /* end of the body */
+  int kind;               /* which kind of shape (sm_layout.c) */
+  const sm_field *fields; /* positional layouts: one per element */
+  size_t count;           /* elements of the body's structure */
+  size_t first;           /* offset of element 0 */
+  size_t k, pos, prev;    /* next element's index and offset; the last */
+  size_t defs, n_defs;    /* capture list: offset of the definitions */
+  bool self_listed;       /* capture list: definition 0 is the list */
+} sm_shape;
+
+/* Does the body element p[body..end) (checked by sm_axdr_skip) have one
+ * of the shapes above? false: no (the walker's turn). true: *s is ready
+ * for sm_shape_next() when *st is SM_TELEGRAM; otherwise *st is
+ * SM_ERR_LAYOUT (a capture list that contradicts itself) with detail. */
+bool sm_shape_match(const uint8_t *p, size_t body, size_t end, sm_shape *s,
+                    sm_status *st, char *detail, size_t detail_size);
+/* The next element of a matched body: its offset and what it is. false
+ * after the last. */
+bool sm_shape_next(sm_shape *s, size_t *pos, sm_field *f);
+/* The shape of the body element p[body..end) for a message, truncated to
+ * detail_size: "structure(14): u16 u16 ... os(8)". */
+void sm_shape_describe(const uint8_t *p, size_t body, size_t end, char *detail,
+                       size_t detail_size);
 
 /* DSMR P1 text (sm_dsmr.c). A telegram is "/" ident CR LF, lines
  * "A-B:C.D.E(value*unit)...", "!" and 4 hex digits of CRC-16/ARC over

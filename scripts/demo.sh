@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/demo.sh [BUILDDIR] - the live demo (README quick start).
 #
-# Builds (scripts/bootstrap.sh: installs missing Debian packages, builds out
-# of tree in BUILDDIR, default ./_build), starts the meter simulator on a
+# Builds (scripts/bootstrap.sh --demo: installs the missing Debian packages
+# the build and the demo need, builds out of tree in BUILDDIR, default
+# ./_build), starts the meter simulator on a
 # bundled real capture (Vorarlberg Netz / VKW, Kaifa MA309M), runs Debian's
 # collectd in the foreground with the smartmeter plugin from the build tree
 # plus the csv, rrdtool, unixsock and logfile plugins for a bounded time,
@@ -51,8 +52,8 @@ wait_for() {
 }
 
 build() {
-  say "building in $builddir (scripts/bootstrap.sh)"
-  "$top/scripts/bootstrap.sh" "$builddir"
+  say "building in $builddir (scripts/bootstrap.sh --demo)"
+  "$top/scripts/bootstrap.sh" --demo "$builddir"
   builddir=$(cd "$builddir" && pwd)
   plugin_dir=$builddir/plugin/.libs
   [ -f "$plugin_dir/smartmeter.so" ] ||
@@ -155,8 +156,8 @@ stop_collectd() {
 }
 
 main() {
-  command -v python3 >/dev/null || die "python3 missing (run scripts/bootstrap.sh)"
   build
+  command -v python3 >/dev/null || die "python3 missing (run scripts/bootstrap.sh --demo)"
   work=${DEMO_DIR:-$(mktemp -d /tmp/smartmeter-demo.XXXXXX)}
   mkdir -p "$work"
   work=$(cd "$work" && pwd)

@@ -6,7 +6,12 @@
 #   2. build again with ASan + UBSan in _build-asan and run the unit, port
 #      and CLI tests there (the plugin cannot be loaded into Debian's
 #      uninstrumented collectd, so end-to-end runs use the plain build);
-#   3. `make distcheck` (tarball builds and passes its unit tests).
+#   3. `make distcheck` (tarball builds and passes its unit tests);
+#   4. install and package ($(INSTALL_TESTS) of tests/packaging/local.mk):
+#      configure without cmocka, `make install DESTDIR` where collectd looks;
+#      the Debian package built from the dist tree, checked with lintian,
+#      installed, run by collectd with a stock configuration, purged (root).
+# Packages come from `scripts/bootstrap.sh --tests` (only what is missing).
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,10 +52,10 @@ run_check() { # builddir label make-args...
   tally "$dir" "$label"
 }
 
-"$top/scripts/bootstrap.sh" "$top/_build" || { echo "0 passed, 1 failed"; exit 1; }
+"$top/scripts/bootstrap.sh" --tests "$top/_build" || { echo "0 passed, 1 failed"; exit 1; }
 run_check "$top/_build" "all tests"
 
-if "$top/scripts/bootstrap.sh" "$top/_build-asan" --enable-sanitizers; then
+if "$top/scripts/bootstrap.sh" --tests "$top/_build-asan" --enable-sanitizers; then
   run_check "$top/_build-asan" "ASan+UBSan" 'TESTS=$(SANITIZER_TESTS)' \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -68,6 +73,10 @@ else
   failed=$((failed + 1))
   status=1
 fi
+
+# Its own step, not part of "all tests": whole extra builds, and a package
+# installed and purged.
+run_check "$top/_build" "install + Debian package" 'TESTS=$(INSTALL_TESTS)'
 
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed"

@@ -4,7 +4,10 @@ CLI_TESTS = \
 	tests/cli/test_vectors.sh \
 	tests/cli/test_errors.sh \
 	tests/cli/test_convert.sh \
-	tests/cli/test_live.sh
+	tests/cli/test_live.sh \
+	tests/cli/test_framing.sh \
+	tests/cli/test_link_noise.sh
 TESTS += $(CLI_TESTS)
 dist_noinst_SCRIPTS += $(CLI_TESTS)
-EXTRA_DIST += tests/cli/common.sh tests/cli/expected.tsv
+EXTRA_DIST += tests/cli/common.sh tests/cli/expected.tsv \
+	tests/cli/link-noise.py

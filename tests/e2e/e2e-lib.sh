@@ -264,3 +264,52 @@ e2e_log_problems() { # NAME
     grep -v -e 'set_thread_name("unixsock conn")' \
       -e "unixsock plugin: No such group"
 }
+
+# ---- link layers (HDLC, DSMR, Framing auto) --------------------------------
+
+# Milliseconds per byte on the wire, for meter-sim --pace: start bit + 8
+# data bits (+ parity) + stop bit at the port's baud rate.
+E2E_PACE_115200_8N1=0.0868
+E2E_PACE_9600_8N1=1.0417
+E2E_PACE_2400_8N1=4.1667
+
+# e2e_expect_values NAME METER < "id value" lines: the newest csv row of
+# each identifier, compared as numbers.
+e2e_expect_values() {
+  local id want
+  while read -r id want; do
+    [ -n "$id" ] || continue
+    is_num "$2: csv $id" "$(e2e_csv_last "$1" "$2" "$id")" "$want"
+  done
+}
+
+# e2e_expect_clean_health NAME METER: every errors-* counter 0, except a
+# segment error when the plugin opened the pty in the middle of a telegram
+# (the first one cut by the open is dropped, correctly).
+e2e_expect_clean_health() {
+  local id segment
+  for id in errors-decrypt errors-tag errors-format errors-checksum \
+    errors-replay total_operations-reconnects; do
+    is_num "$2: health $id" "$(e2e_csv_last "$1" "$2" "$id")" 0
+  done
+  segment=$(e2e_csv_last "$1" "$2" errors-segment)
+  ok "$2: health errors-segment 0 (1 if joined mid-telegram): $segment" \
+    test "${segment:-9}" -le 1
+}
+
+# e2e_expect_framing_found NAME METER FRAMING: the INFO line of Framing
+# auto, exactly once, and no framing change.
+e2e_expect_framing_found() {
+  is "$2: log says framing $3 was found, once" \
+    "$(e2e_log_count "$1" "meter \"$2\": framing $3 \(found by Framing auto\)")" 1
+  is "$2: log: no framing change" \
+    "$(e2e_log_count "$1" "meter \"$2\": the framing changed")" 0
+}
+
+# e2e_expect_port_line NAME METER "BAUD 8N1": the termios line names the
+# configured serial settings (a pty ignores them; the line proves the
+# configuration reached the port).
+e2e_expect_port_line() {
+  is "$2: log: the port opened at $3" \
+    "$(e2e_log_count "$1" "meter \"$2\": libserialport refused .*termios fallback \($3[;)]")" 1
+}

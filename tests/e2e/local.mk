@@ -3,7 +3,9 @@
 #
 # sm-forge seals a capture's plaintext again under fresh frame counters
 # (so replays pass the decoder's replay guard), chosen ones (replays), or
-# another security control (SC 0x30 with a tag), via the test encoder
+# another security control (SC 0x30 with a tag), in the capture's framing
+# (M-Bus, HDLC, HDLC + General-Block-Transfer, bare APDU) or another one,
+# or unsealed (a plain DSMR P1 telegram), via the test encoder
 # (tests/unit/encoder.c). Built with the normal build, not only for `make
 # check`: scripts/demo.sh needs it too.
 noinst_PROGRAMS += tests/e2e/sm-forge
@@ -28,7 +30,13 @@ E2E_TESTS = \
 	tests/e2e/test_config_check.sh \
 	tests/e2e/test_maxage.sh \
 	tests/e2e/test_example_conf.sh \
-	tests/e2e/test_wrong_key.sh
+	tests/e2e/test_wrong_key.sh \
+	tests/e2e/test_forge.sh \
+	tests/e2e/test_hdlc_e450.sh \
+	tests/e2e/test_hdlc_kaernten.sh \
+	tests/e2e/test_dsmr_p1.sh \
+	tests/e2e/test_framing_change.sh \
+	tests/e2e/test_hdlc_noise.sh
 # Not conditional on BUILD_PLUGIN: without the plugin these tests fail
 # (bail out) instead of silently not running.
 TESTS += $(E2E_TESTS)

@@ -1,13 +1,13 @@
-/* fuzz_axdr.c - libFuzzer target: the data-notification parser and A-XDR
- * walker alone (sm_axdr_notification from decoder/sm_private.h), on the
- * raw input as a decrypted plaintext.
+/* fuzz_axdr.c - libFuzzer target: the data-notification parser, A-XDR
+ * walker and layouts by shape alone (sm_axdr_notification from
+ * decoder/sm_private.h), on the raw input as a decrypted plaintext.
  *
  * Both more_may_come values are run on the whole input. Checked: the
- * status is one the function may return, *used <= n, the strings are
- * terminated after any result, every telegram passes fz_check_telegram(),
- * and the two modes agree: a notification complete in
- * p[0..n) parses identically with more_may_come (when n >= 20, the header
- * minimum), and parsing only its own p[0..used) gives the same result.
+ * status is one the function may return, *used <= n, the strings and the
+ * detail are terminated after any result (SM_ERR_LAYOUT names the shape), every
+ * telegram passes fz_check_telegram(), and the two modes agree: a notification
+ * complete in p[0..n) parses identically with more_may_come (when n >= 20, the
+ * header minimum), and parsing only its own p[0..used) gives the same result.
  * The input is copied to a buffer of exactly its size, so ASan sees any
  * read past the end.
  */
@@ -39,19 +39,26 @@ static sm_status parse(const uint8_t *p, size_t n, bool more, sm_telegram *t,
     memcpy(copy, p, n);
   poison(t);
   *used = (size_t)-1;
-  char detail[SM_DETAIL_MAX];
-  sm_status st = sm_axdr_notification(copy, n, more, t, used, detail,
-                                      sizeof detail);
+  char detail[SM_DETAIL_MAX + 1];
+  memset(detail, 0x55, sizeof detail);
+  sm_status st =
+      sm_axdr_notification(copy, n, more, t, used, detail, SM_DETAIL_MAX);
   free(copy);
   fz_check_status(st);
   fz_check_strings(t);
+  FZ_CHECK(memchr(detail, '\0', SM_DETAIL_MAX) != NULL &&
+               detail[SM_DETAIL_MAX] == 0x55,
+           "detail not terminated inside its buffer");
   if (st == SM_TELEGRAM) {
     FZ_CHECK(*used <= n && *used > 0, "used out of range");
     fz_check_telegram(t);
   } else {
     FZ_CHECK(st == SM_ERR_AXDR || st == SM_ERR_KEY_WRONG ||
-                 (more && st == SM_NEED_MORE),
+                 st == SM_ERR_LAYOUT || (more && st == SM_NEED_MORE),
              "unexpected status from sm_axdr_notification");
+    /* An unknown layout is reported with its shape, for the log line. */
+    FZ_CHECK(st != SM_ERR_LAYOUT || detail[0] != '\0',
+             "SM_ERR_LAYOUT without the shape in the detail");
   }
   return st;
 }

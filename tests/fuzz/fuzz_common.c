@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_common.c - see fuzz_common.h. */
 #include "fuzz_common.h"
 
@@ -37,6 +38,30 @@ const uint8_t fz_keys[FZ_N_KEYS][SM_KEY_LEN] = {
     /* ksmwest_vkw_smaiax_layblar */
     {0x32, 0x69, 0x31, 0x63, 0x79, 0x79, 0x45, 0x6C, 0x59, 0x37, 0x34, 0x44,
      0x73, 0x6D, 0x33, 0x75},
+    /* extra_dsmr_in_gcm_steiermark_sagemcom_rddl */
+    {0xA8, 0xC7, 0x4F, 0x67, 0xEC, 0xA8, 0xEF, 0x9C, 0x55, 0xC4, 0x74, 0x3F,
+     0xF6, 0xF4, 0xF0, 0x31},
+    /* extra_dsmr_in_gcm_steiermark_sagemcom_shrdzm */
+    {0x95, 0x3E, 0x7F, 0x17, 0x25, 0xEA, 0x91, 0x0F, 0x26, 0xE0, 0x53, 0x81,
+     0x3A, 0x63, 0x90, 0x94},
+    /* extra_hdlc_lg_e450_dlmsparser_1 */
+    {0x5C, 0x31, 0x61, 0x62, 0x20, 0x9E, 0xBB, 0x79, 0x0B, 0x52, 0xEB, 0x0E,
+     0x7F, 0xC5, 0xB1, 0x1C},
+    /* extra_hdlc_lg_e450_dlmsparser_2 */
+    {0x5F, 0xDE, 0x26, 0xFE, 0x7A, 0x1A, 0x36, 0xB6, 0xE1, 0xC0, 0xBA, 0x04,
+     0x8F, 0xA9, 0xA0, 0x23},
+    /* extra_hdlc_wels_im350_shrdzm_1, _2 */
+    {0x5A, 0x9A, 0xFE, 0xB2, 0xA1, 0x7E, 0x6C, 0xF0, 0xCB, 0xAF, 0x98, 0xC8,
+     0x30, 0x0E, 0xD9, 0xD7},
+    /* extra_hdlc_wienernetze_am550_shrdzm_1 */
+    {0x62, 0xF9, 0x44, 0x5B, 0x06, 0x9B, 0xA8, 0x66, 0x06, 0x8B, 0x80, 0x36,
+     0xF2, 0x61, 0x20, 0x30},
+    /* extra_hdlc_wienernetze_im350_shrdzm_1, _2 */
+    {0x61, 0x28, 0x88, 0xF5, 0x93, 0x06, 0xA7, 0x85, 0x5A, 0xC5, 0xC0, 0x8C,
+     0xB3, 0xA9, 0x6B, 0x39},
+    /* amis_netzooe_spec_example (AMIS is not DLMS: raw stream seeds only) */
+    {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB,
+     0xCC, 0xDD, 0xEE, 0xFF},
 };
 
 const uint8_t fz_auth_key[SM_KEY_LEN] = {0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5,
@@ -46,11 +71,35 @@ const uint8_t fz_auth_key_wrong[SM_KEY_LEN] = {
     0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7,
     0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDE};
 
-int fz_key_index(const uint8_t key[SM_KEY_LEN]) {
-  for (int i = 0; i < FZ_N_KEYS; i++)
-    if (!memcmp(fz_keys[i], key, SM_KEY_LEN))
+const uint8_t fz_auth_keys[FZ_N_AUTH_KEYS][SM_KEY_LEN] = {
+    /* fz_auth_key; also the AK the IM350 source lists */
+    {0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xDB,
+     0xDC, 0xDD, 0xDE, 0xDF},
+    /* extra_dsmr_in_gcm_steiermark_sagemcom_rddl (its tag does not verify) */
+    {0xF6, 0x08, 0x99, 0x12, 0xE1, 0xCC, 0x91, 0x08, 0x84, 0xDF, 0xC8, 0x6E,
+     0x9F, 0x02, 0x82, 0x01},
+    /* extra_hdlc_lg_e450_dlmsparser_1 */
+    {0x92, 0x70, 0x5C, 0x5C, 0x97, 0x28, 0x60, 0x64, 0xEA, 0xBA, 0xE3, 0x8D,
+     0x19, 0x0F, 0x87, 0xA4},
+    /* extra_hdlc_lg_e450_dlmsparser_2 */
+    {0x7D, 0xA4, 0x2A, 0x44, 0xE0, 0x0B, 0xD0, 0xAF, 0x5E, 0x1A, 0x91, 0x1E,
+     0x3C, 0xCA, 0x64, 0xFD},
+};
+
+static int index_in(const uint8_t (*keys)[SM_KEY_LEN], int n,
+                    const uint8_t key[SM_KEY_LEN]) {
+  for (int i = 0; i < n; i++)
+    if (!memcmp(keys[i], key, SM_KEY_LEN))
       return i;
   return -1;
+}
+
+int fz_key_index(const uint8_t key[SM_KEY_LEN]) {
+  return index_in(fz_keys, FZ_N_KEYS, key);
+}
+
+int fz_auth_key_index(const uint8_t key[SM_KEY_LEN]) {
+  return index_in(fz_auth_keys, FZ_N_AUTH_KEYS, key);
 }
 
 bool fz_known(const char *finding) {
@@ -75,7 +124,7 @@ void fz_fail(const char *what) {
 }
 
 void fz_check_status(sm_status st) {
-  FZ_CHECK(st >= SM_ERR_NOMEM && st <= SM_TELEGRAM, "status out of range");
+  FZ_CHECK(st >= SM_ERR_DSMR && st <= SM_TELEGRAM, "status out of range");
   FZ_CHECK(strcmp(sm_strerror(st), "unknown status") != 0,
            "status without text");
 }
@@ -188,8 +237,8 @@ void fz_check_datetime(const sm_datetime *dt) {
   /* ISO 8601 as documented: "2023-07-26T20:05:20", fields in range. */
   unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   char tail;
-  FZ_CHECK(n == 19 && sscanf(full, "%4u-%2u-%2uT%2u:%2u:%2u%c", &y, &mo, &d,
-                             &h, &mi, &s, &tail) == 6,
+  FZ_CHECK(n == 19 && sscanf(full, "%4u-%2u-%2uT%2u:%2u:%2u%c", &y, &mo, &d, &h,
+                             &mi, &s, &tail) == 6,
            "date-time not formatted as YYYY-MM-DDTHH:MM:SS");
   FZ_CHECK(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 &&
                s <= 60,
@@ -205,6 +254,28 @@ void fz_check_strings(const sm_telegram *t) {
   for (size_t i = 0; i < t->n_values && i < SM_MAX_VALUES; i++)
     FZ_CHECK(memchr(t->values[i].text, '\0', SM_MAX_TEXT) != NULL,
              "value text not terminated");
+}
+
+void fz_check_dsmr(const sm_telegram *t) {
+  FZ_CHECK(t->invoke_id == 0, "DSMR telegram with an invoke id");
+  for (size_t i = 0; i < t->n_values && i < SM_MAX_VALUES; i++) {
+    const sm_value *v = &t->values[i];
+    FZ_CHECK(v->kind == SM_VALUE_NUMBER && !v->is_float,
+             "DSMR reading not an exact number");
+    FZ_CHECK(v->obis[5] == 255, "DSMR reading with OBIS F != 255");
+  }
+}
+
+void fz_check_delivered(const sm_telegram *t) {
+  FZ_CHECK(t->framing == SM_INPUT_MBUS || t->framing == SM_INPUT_APDU ||
+               t->framing == SM_INPUT_HDLC || t->framing == SM_INPUT_DSMR ||
+               t->framing == SM_INPUT_AMIS,
+           "telegram without a real framing");
+  FZ_CHECK(t->framing != SM_INPUT_DSMR || t->dsmr,
+           "DSMR framing delivered a non-DSMR telegram");
+  if (t->dsmr)
+    fz_check_dsmr(t);
+  fz_check_telegram(t);
 }
 
 void fz_check_telegram(const sm_telegram *t) {
@@ -239,11 +310,10 @@ void fz_check_telegram(const sm_telegram *t) {
 
 static bool same_time(const sm_datetime *a, const sm_datetime *b) {
   return a->present == b->present && a->year == b->year &&
-         a->month == b->month && a->day == b->day &&
-         a->weekday == b->weekday && a->hour == b->hour &&
-         a->minute == b->minute && a->second == b->second &&
-         a->hundredths == b->hundredths && a->deviation == b->deviation &&
-         a->status == b->status;
+         a->month == b->month && a->day == b->day && a->weekday == b->weekday &&
+         a->hour == b->hour && a->minute == b->minute &&
+         a->second == b->second && a->hundredths == b->hundredths &&
+         a->deviation == b->deviation && a->status == b->status;
 }
 
 static bool same_value(const sm_value *a, const sm_value *b) {
@@ -256,7 +326,8 @@ static bool same_value(const sm_value *a, const sm_value *b) {
 }
 
 bool fz_same_content(const sm_telegram *a, const sm_telegram *b) {
-  if (a->invoke_id != b->invoke_id || !same_time(&a->meter_time, &b->meter_time) ||
+  if (a->invoke_id != b->invoke_id ||
+      !same_time(&a->meter_time, &b->meter_time) ||
       strcmp(a->meter_number, b->meter_number) ||
       strcmp(a->device_name, b->device_name) || a->n_values != b->n_values ||
       a->values_truncated != b->values_truncated)
@@ -339,9 +410,9 @@ bool fz_untagged_accepted_with_auth_key(void) {
   if (answer >= 0)
     return answer;
   /* 0F, invoke id, no date-time, {OBIS 1.8.0, u32 12937, {0, Wh}} */
-  static const uint8_t plain[] = {0x0F, 0, 0, 0, 1, 0x00, 0x02, 0x03, 0x09,
-                                  0x06, 1, 0, 1, 8, 0, 255, 0x06, 0, 0, 0x32,
-                                  0x89, 0x02, 0x02, 0x0F, 0, 0x16, 0x1E};
+  static const uint8_t plain[] = {
+      0x0F, 0,   0,    0, 1, 0x00, 0x02, 0x03, 0x09, 0x06, 1, 0,    1,   8,
+      0,    255, 0x06, 0, 0, 0x32, 0x89, 0x02, 0x02, 0x0F, 0, 0x16, 0x1E};
   fz_seal s = {.system_title = {'K', 'F', 'M', 0, 0, 0, 0, 1},
                .sc = 0x20,
                .fc = 1,
@@ -440,8 +511,7 @@ size_t fz_mbus_wrap(const uint8_t *apdu, size_t n, size_t seg,
   return o;
 }
 
-size_t fz_mbus_unwrap(const uint8_t *buf, size_t n, uint8_t *apdu,
-                      size_t cap) {
+size_t fz_mbus_unwrap(const uint8_t *buf, size_t n, uint8_t *apdu, size_t cap) {
   size_t i = 0, o = 0;
   while (i + 4 <= n) {
     if (buf[i] != 0x68 || buf[i + 1] != buf[i + 2] || buf[i + 3] != 0x68)
@@ -455,4 +525,252 @@ size_t fz_mbus_unwrap(const uint8_t *buf, size_t n, uint8_t *apdu,
     i += 4 + len + 2;
   }
   return i == n ? o : 0;
+}
+
+/* ---- HDLC, General Block Transfer, DSMR ---------------------------------- */
+
+/* Reflected CRC-16 by a table made on first use (fuzz_telegram checks
+ * every '/' of long DSMR texts: bitwise would dominate its run time). */
+typedef struct crc_table {
+  uint16_t poly;
+  bool made;
+  uint16_t t[256];
+} crc_table;
+
+static uint16_t crc16_reflected(crc_table *tab, const uint8_t *p, size_t n,
+                                uint16_t crc) {
+  if (!tab->made) {
+    for (unsigned i = 0; i < 256; i++) {
+      uint16_t c = (uint16_t)i;
+      for (int b = 0; b < 8; b++)
+        c = (c & 1) ? (uint16_t)((c >> 1) ^ tab->poly) : (uint16_t)(c >> 1);
+      tab->t[i] = c;
+    }
+    tab->made = true;
+  }
+  for (size_t i = 0; i < n; i++)
+    crc = (uint16_t)((crc >> 8) ^ tab->t[(crc ^ p[i]) & 0xFF]);
+  return crc;
+}
+
+uint16_t fz_crc16_x25(const uint8_t *p, size_t n) {
+  static crc_table tab = {.poly = 0x8408};
+  return (uint16_t)~crc16_reflected(&tab, p, n, 0xFFFF);
+}
+
+uint16_t fz_crc16_arc(const uint8_t *p, size_t n) {
+  static crc_table tab = {.poly = 0xA001};
+  return crc16_reflected(&tab, p, n, 0x0000);
+}
+
+typedef struct hdlc_addr {
+  uint8_t da[4], da_len, sa[4], sa_len;
+  uint8_t ctrl_segment; /* control of the frames before the last */
+} hdlc_addr;
+
+/* Address lengths 1/4, 2/1, 1/2 and 4/1 (IM350, E450, AM550, and the
+ * reverse of the IM350's); the AM550 and the last send 03 on segments. */
+static const hdlc_addr ADDRS[FZ_HDLC_ADDRS] = {
+    {{0xCF}, 1, {0x00, 0x02, 0x00, 0x23}, 4, 0x13},
+    {{0xCE, 0xFF}, 2, {0x03}, 1, 0x13},
+    {{0xCF}, 1, {0x02, 0x23}, 2, 0x03},
+    {{0x00, 0x02, 0x00, 0x23}, 4, {0x41}, 1, 0x03},
+};
+
+static void put_le16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+}
+
+size_t fz_hdlc_frame(uint8_t *out, size_t cap, unsigned addr, bool segmented,
+                     bool llc, const uint8_t *data, size_t n) {
+  const hdlc_addr *a = &ADDRS[addr % FZ_HDLC_ADDRS];
+  size_t info = n + (llc ? 3 : 0);
+  size_t len = 2 + a->da_len + a->sa_len + 1 + 2 + info + 2; /* format..FCS */
+  if (len > 0x7FF || cap < len + 2)
+    return 0;
+  size_t o = 0;
+  out[o++] = 0x7E;
+  out[o++] = (uint8_t)(0xA0 | (segmented ? 0x08 : 0) | (len >> 8));
+  out[o++] = (uint8_t)len;
+  memcpy(out + o, a->da, a->da_len);
+  o += a->da_len;
+  memcpy(out + o, a->sa, a->sa_len);
+  o += a->sa_len;
+  out[o++] = segmented ? a->ctrl_segment : 0x13;
+  put_le16(out + o, fz_crc16_x25(out + 1, o - 1));
+  o += 2;
+  if (llc) {
+    out[o++] = 0xE6;
+    out[o++] = 0xE7;
+    out[o++] = 0x00;
+  }
+  memcpy(out + o, data, n);
+  o += n;
+  put_le16(out + o, fz_crc16_x25(out + 1, o - 1));
+  o += 2;
+  out[o++] = 0x7E;
+  return o;
+}
+
+static bool starts_llc(const uint8_t *p, size_t n) {
+  return n >= 3 && p[0] == 0xE6 && p[1] == 0xE7 && p[2] == 0x00;
+}
+
+/* Data bytes for the frame at off: seg, or one less (or more, for 1-byte
+ * segments) when the next frame would start like an LLC. E6 E7 00 cannot
+ * overlap itself shifted by one byte, so one step is enough. */
+static size_t hdlc_piece(const uint8_t *apdu, size_t n, size_t off,
+                         size_t seg) {
+  size_t k = n - off < seg ? n - off : seg;
+  if (off + k < n && starts_llc(apdu + off + k, n - off - k))
+    k = k > 1 ? k - 1 : k + 1;
+  return k;
+}
+
+size_t fz_hdlc_wrap(const uint8_t *apdu, size_t n, size_t seg, unsigned addr,
+                    uint8_t *out, size_t cap, size_t *frames) {
+  if (seg == 0 || seg > FZ_HDLC_DATA_MAX)
+    seg = FZ_HDLC_DATA_MAX;
+  size_t o = 0, off = 0;
+  *frames = 0;
+  do {
+    size_t k = hdlc_piece(apdu, n, off, seg);
+    size_t w = fz_hdlc_frame(out + o, cap - o, addr, off + k < n, off == 0,
+                             apdu + off, k);
+    if (w == 0)
+      return 0;
+    o += w;
+    off += k;
+    ++*frames;
+  } while (off < n);
+  return o;
+}
+
+/* The INFO of the intact frame at buf[0..n) (*size: the frame's bytes),
+ * or NULL. */
+static const uint8_t *hdlc_info(const uint8_t *buf, size_t n, size_t *size,
+                                size_t *info_len) {
+  if (n < 3 || buf[0] != 0x7E || (buf[1] & 0xF0) != 0xA0)
+    return NULL;
+  size_t len = ((size_t)buf[1] & 7) << 8 | buf[2];
+  if (len + 2 > n || buf[len + 1] != 0x7E)
+    return NULL;
+  size_t pos = 3;
+  for (int field = 0; field < 2; field++) { /* DA, SA: the last byte odd */
+    while (pos < len && !(buf[pos] & 1))
+      pos++;
+    pos++;
+  }
+  pos++;             /* control */
+  if (pos + 3 > len) /* HCS, FCS (frames without INFO have none) */
+    return NULL;
+  uint16_t hcs = fz_crc16_x25(buf + 1, pos - 1);
+  uint16_t fcs = fz_crc16_x25(buf + 1, len - 2);
+  if (buf[pos] != (uint8_t)hcs || buf[pos + 1] != (uint8_t)(hcs >> 8) ||
+      buf[len - 1] != (uint8_t)fcs || buf[len] != (uint8_t)(fcs >> 8))
+    return NULL;
+  pos += 2;
+  *size = len + 2;
+  *info_len = len - 1 - pos;
+  return buf + pos;
+}
+
+/* Blocks E0 .. back to back in p[0..n): their data joined in place;
+ * *first gets the first block's data bytes. */
+static size_t gbt_join(uint8_t *p, size_t n, size_t *first) {
+  size_t i = 0, o = 0;
+  *first = 0;
+  while (i < n) {
+    if (n - i < 7 || p[i] != 0xE0)
+      return 0;
+    size_t pos = i + 6, len = p[pos++];
+    if (len == 0x81 && pos < n) {
+      len = p[pos++];
+    } else if (len == 0x82 && pos + 1 < n) {
+      len = (size_t)p[pos] << 8 | p[pos + 1];
+      pos += 2;
+    } else if (len >= 0x80) {
+      return 0;
+    }
+    if (pos + len > n)
+      return 0;
+    if (i == 0)
+      *first = len;
+    memmove(p + o, p + pos, len);
+    o += len;
+    i = pos + len;
+  }
+  return o;
+}
+
+size_t fz_hdlc_unwrap(const uint8_t *buf, size_t n, uint8_t *apdu, size_t cap,
+                      size_t *first, bool *blocks) {
+  size_t i = 0, o = 0;
+  *first = 0;
+  *blocks = false;
+  while (i < n) {
+    size_t size, len;
+    const uint8_t *info = hdlc_info(buf + i, n - i, &size, &len);
+    if (!info)
+      return 0;
+    if (starts_llc(info, len)) {
+      info += 3;
+      len -= 3;
+    }
+    if (o + len > cap)
+      return 0;
+    memcpy(apdu + o, info, len);
+    if (i == 0)
+      *first = len;
+    o += len;
+    i += size;
+  }
+  *blocks = o > 0 && apdu[0] == 0xE0;
+  return *blocks ? gbt_join(apdu, o, first) : o;
+}
+
+size_t fz_gbt_block(uint8_t *out, size_t cap, bool last, uint16_t number,
+                    const uint8_t *data, size_t n) {
+  size_t lenlen = n < 0x80 ? 1 : n < 0x100 ? 2 : 3;
+  if (n > 0xFFFF || cap < 6 + lenlen + n)
+    return 0;
+  size_t o = 0;
+  out[o++] = 0xE0;
+  out[o++] = last ? 0xC0 : 0x40;
+  out[o++] = (uint8_t)(number >> 8);
+  out[o++] = (uint8_t)number;
+  out[o++] = 0;
+  out[o++] = 0;
+  if (lenlen == 2)
+    out[o++] = 0x81;
+  else if (lenlen == 3)
+    out[o++] = 0x82, out[o++] = (uint8_t)(n >> 8);
+  out[o++] = (uint8_t)n;
+  memcpy(out + o, data, n);
+  return o + n;
+}
+
+size_t fz_dsmr_seal(const uint8_t *text, size_t n, bool lower, uint8_t *out,
+                    size_t cap) {
+  if (cap < n + 10)
+    return 0;
+  size_t o = 0;
+  out[o++] = '/';
+  if (n > 1) {
+    memcpy(out + 1, text + 1, n - 1);
+    o = n;
+  }
+  if (out[o - 1] != '\n') {
+    out[o++] = '\r';
+    out[o++] = '\n';
+  }
+  out[o++] = '!';
+  char crc[8];
+  snprintf(crc, sizeof crc, lower ? "%04x" : "%04X", fz_crc16_arc(out, o));
+  memcpy(out + o, crc, 4);
+  o += 4;
+  out[o++] = '\r';
+  out[o++] = '\n';
+  return o;
 }

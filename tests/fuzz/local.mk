@@ -26,11 +26,12 @@ EXTRA_DIST += \
 	tests/fuzz/README.md tests/fuzz/dlms.dict \
 	tests/fuzz/fuzz_common.h tests/fuzz/fuzz_common.c \
 	tests/fuzz/fuzz_stream.c tests/fuzz/fuzz_telegram.c \
-	tests/fuzz/fuzz_axdr.c tests/fuzz/fuzz_names.c tests/fuzz/seedgen.c \
+	tests/fuzz/fuzz_axdr.c tests/fuzz/fuzz_dsmr.c tests/fuzz/fuzz_names.c \
+	tests/fuzz/seedgen.c \
 	tests/fuzz/replay_main.c tests/fuzz/regressions
 
 FUZZ_CC = clang
-FUZZ_TARGETS = fuzz_stream fuzz_telegram fuzz_axdr fuzz_names
+FUZZ_TARGETS = fuzz_stream fuzz_telegram fuzz_axdr fuzz_dsmr fuzz_names
 FUZZ_SECONDS = 60
 FUZZ_RUNS =
 FUZZ_SMOKE_SECONDS = 20
@@ -48,9 +49,10 @@ FUZZ_LIBS = $(GCRYPT_LIBS) -lm
 FUZZ_DEPS = tests/fuzz/fuzz_common.c tests/fuzz/fuzz_common.h \
 	$(decoder_libsmdecoder_la_SOURCES)
 FUZZ_BINS = tests/fuzz/fuzz_stream tests/fuzz/fuzz_telegram \
-	tests/fuzz/fuzz_axdr tests/fuzz/fuzz_names tests/fuzz/seedgen
+	tests/fuzz/fuzz_axdr tests/fuzz/fuzz_dsmr tests/fuzz/fuzz_names \
+	tests/fuzz/seedgen
 FUZZ_REPLAY_BINS = tests/fuzz/replay_stream tests/fuzz/replay_telegram \
-	tests/fuzz/replay_axdr tests/fuzz/replay_names
+	tests/fuzz/replay_axdr tests/fuzz/replay_dsmr tests/fuzz/replay_names
 CLEANFILES += $(FUZZ_BINS) $(FUZZ_REPLAY_BINS)
 
 # One recipe for all binaries: $@ is the binary, $$main its tests/fuzz
@@ -88,6 +90,9 @@ tests/fuzz/fuzz_telegram: tests/fuzz/fuzz_telegram.c $(FUZZ_DEPS)
 tests/fuzz/fuzz_axdr: tests/fuzz/fuzz_axdr.c $(FUZZ_DEPS)
 	$(AM_V_CCLD)main=$(top_srcdir)/tests/fuzz/fuzz_axdr.c \
 	  $(FUZZ_AS_TARGET); $(FUZZ_COMPILE)
+tests/fuzz/fuzz_dsmr: tests/fuzz/fuzz_dsmr.c $(FUZZ_DEPS)
+	$(AM_V_CCLD)main=$(top_srcdir)/tests/fuzz/fuzz_dsmr.c \
+	  $(FUZZ_AS_TARGET); $(FUZZ_COMPILE)
 tests/fuzz/fuzz_names: tests/fuzz/fuzz_names.c $(FUZZ_DEPS)
 	$(AM_V_CCLD)main=$(top_srcdir)/tests/fuzz/fuzz_names.c \
 	  $(FUZZ_AS_TARGET); $(FUZZ_COMPILE)
@@ -119,6 +124,9 @@ tests/fuzz/replay_telegram: tests/fuzz/fuzz_telegram.c $(FUZZ_REPLAY_DEPS)
 tests/fuzz/replay_axdr: tests/fuzz/fuzz_axdr.c $(FUZZ_REPLAY_DEPS)
 	$(AM_V_CCLD)main=$(top_srcdir)/tests/fuzz/fuzz_axdr.c; \
 	  $(FUZZ_REPLAY_COMPILE)
+tests/fuzz/replay_dsmr: tests/fuzz/fuzz_dsmr.c $(FUZZ_REPLAY_DEPS)
+	$(AM_V_CCLD)main=$(top_srcdir)/tests/fuzz/fuzz_dsmr.c; \
+	  $(FUZZ_REPLAY_COMPILE)
 tests/fuzz/replay_names: tests/fuzz/fuzz_names.c $(FUZZ_REPLAY_DEPS)
 	$(AM_V_CCLD)main=$(top_srcdir)/tests/fuzz/fuzz_names.c; \
 	  $(FUZZ_REPLAY_COMPILE)
@@ -135,7 +143,7 @@ fuzz: fuzz-build fuzz-corpus
 	for t in $(FUZZ_TARGETS); do \
 	  $(MKDIR_P) tests/fuzz/corpus/$$t tests/fuzz/artifacts || exit 1; \
 	  case $$t in fuzz_names) len=1024;; fuzz_axdr) len=4200;; \
-	    *) len=6000;; esac; \
+	    fuzz_dsmr) len=4400;; *) len=6000;; esac; \
 	  regs=`ls -d $(top_srcdir)/tests/fuzz/regressions/$$t/* 2>/dev/null | \
 	    grep -v '\.md$$'`; \
 	  if test -n "$$regs"; then \

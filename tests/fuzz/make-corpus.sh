@@ -3,7 +3,7 @@
 #
 # SEEDGEN is the seedgen binary (built by `make fuzz-build`); OUT_DIR gets
 # one directory per target (fuzz_stream/, fuzz_telegram/, fuzz_axdr/,
-# fuzz_names/) with binary seeds made from the real captures in
+# fuzz_dsmr/, fuzz_names/) with binary seeds made from the real captures in
 # tests/vectors/*.hex (their `# key:` headers decrypt them) and the
 # plaintexts in tests/vectors/DECODED.md. The seeds are generated, never
 # committed; grown corpora belong elsewhere (make fuzz keeps them in
@@ -18,6 +18,6 @@ out=$2
 vectors=$(cd "$(dirname "$0")/../vectors" && pwd)
 [ -x "$seedgen" ] || { echo "$0: $seedgen: not an executable" >&2; exit 1; }
 rm -rf "$out/fuzz_stream" "$out/fuzz_telegram" "$out/fuzz_axdr" \
-  "$out/fuzz_names"
+  "$out/fuzz_dsmr" "$out/fuzz_names"
 mkdir -p "$out"
 "$seedgen" "$vectors" "$out"

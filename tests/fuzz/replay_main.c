@@ -79,8 +79,7 @@ static void run_file(const char *path) {
     snprintf(slowest_name, sizeof slowest_name, "%s", path);
   }
   if (dt > limit) {
-    fprintf(stderr, "replay: %s took %.3f s (limit %.0f s)\n", path, dt,
-            limit);
+    fprintf(stderr, "replay: %s took %.3f s (limit %.0f s)\n", path, dt, limit);
     status = 1;
   }
 }

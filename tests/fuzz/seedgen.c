@@ -1,18 +1,24 @@
+/* SPDX-License-Identifier: MIT */
 /* seedgen.c - writes the fuzzers' seed corpora from the real captures.
  *
  *   seedgen VECTORS_DIR OUT_DIR
  *
  * VECTORS_DIR is tests/vectors (the *.hex captures and DECODED.md); seeds
  * go to OUT_DIR/<target>/ (fuzz_stream, fuzz_telegram, fuzz_axdr,
- * fuzz_names), one binary file each, in the input layouts documented at
- * the top of fuzz_stream.c, fuzz_telegram.c, fuzz_axdr.c and fuzz_names.c.
- * Each capture is decrypted with its key (so
- * fuzz_axdr gets real plaintexts), and re-sealed with SC 0x30 and the
- * fuzzers' auth key and with later frame counters (so fuzz_stream gets
- * telegrams with a valid tag and multi-telegram streams). DECODED.md adds
- * the plaintexts of captures that are not M-Bus (HDLC meters).
+ * fuzz_dsmr, fuzz_names), one binary file each, in the input layouts
+ * documented at the top of each fuzz_*.c.
+ *
+ * A capture is M-Bus long frames (68 ..), HDLC frames (7E .., with or
+ * without General Block Transfer) or a bare APDU (DB ..). Each is
+ * decrypted with its key: its plaintext (a data-notification or DSMR text)
+ * seeds fuzz_axdr or fuzz_dsmr and is sealed again - SC 0x30 with the
+ * fuzzers' auth key, later frame counters, unencrypted, in the other
+ * framings - so fuzz_stream gets valid tags, multi-telegram streams,
+ * framing changes and plain DSMR P1 text. An AMIS capture (amis_*: M-Bus
+ * frames, but not DLMS) gives raw stream seeds only. DECODED.md adds the
+ * plaintexts its hex blocks hold.
  * Exit status 0, or 1 with a message when a capture cannot be read or its
- * key is not in fz_keys.
+ * key or auth key is not in fuzz_common.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,20 +32,28 @@
 
 #define MAX_BYTES 8192
 
+typedef enum cap_kind { CAP_MBUS, CAP_APDU, CAP_HDLC, CAP_RAW } cap_kind;
+
+/* fuzz_stream's input modes (byte 0, bits 5-7). */
+enum { M_AUTO = 0, M_MBUS = 1, M_APDU = 2, M_HDLC = 3, M_DSMR = 4 };
+
 typedef struct capture {
   char name[128]; /* file name without .hex */
+  cap_kind kind;
   uint8_t bytes[MAX_BYTES];
   size_t len;
   uint8_t key[SM_KEY_LEN];
   int key_index;
-  bool is_apdu;
+  int auth_index;           /* in fz_auth_keys, -1: no `# ak:` */
   char text[MAX_BYTES * 3]; /* the file itself, for fuzz_names */
   size_t text_len;
   /* decrypted */
   uint8_t plain[MAX_BYTES];
   size_t plain_len;
+  bool dsmr; /* the plaintext is DSMR text */
   fz_seal hdr;
-  size_t seg; /* data bytes of its first frame (M-Bus) */
+  size_t seg;   /* data bytes of its first frame (M-Bus, HDLC) */
+  size_t block; /* General Block Transfer: data bytes of its first block */
 } capture;
 
 static const char *out_dir;
@@ -75,7 +89,23 @@ static bool ends_with(const char *s, const char *suffix) {
   return a >= b && !strcmp(s + a - b, suffix);
 }
 
-static void load(const char *dir, const char *file, capture *c) {
+/* A `# key:` or `# ak:` header line. */
+static void header_line(capture *c, const char *line, const char *file) {
+  uint8_t key[SM_KEY_LEN];
+  if (!strncmp(line, "# key:", 6)) {
+    if (sm_key_parse(line + 6, c->key) != 0)
+      die("bad # key: line", file);
+    c->key_index = fz_key_index(c->key);
+  } else if (!strncmp(line, "# ak:", 5)) {
+    if (sm_key_parse(line + 5, key) != 0)
+      die("bad # ak: line", file);
+    c->auth_index = fz_auth_key_index(key);
+    if (c->auth_index < 0)
+      die("auth key not in fz_auth_keys (tests/fuzz/fuzz_common.c)", file);
+  }
+}
+
+static void read_file(const char *dir, const char *file, capture *c) {
   char path[1024], line[4096];
   snprintf(path, sizeof path, "%s/%s", dir, file);
   FILE *f = fopen(path, "r");
@@ -83,8 +113,7 @@ static void load(const char *dir, const char *file, capture *c) {
     die(strerror(errno), path);
   memset(c, 0, sizeof *c);
   snprintf(c->name, sizeof c->name, "%.*s", (int)(strlen(file) - 4), file);
-  c->is_apdu = ends_with(file, "_apdu.hex");
-  c->key_index = -1;
+  c->key_index = c->auth_index = -1;
   while (fgets(line, sizeof line, f)) {
     size_t l = strlen(line);
     if (c->text_len + l < sizeof c->text) {
@@ -93,12 +122,7 @@ static void load(const char *dir, const char *file, capture *c) {
     }
     line[strcspn(line, "\r\n")] = '\0';
     if (line[0] == '#') {
-      const char *k = strstr(line, "key:");
-      if (k && !strncmp(line, "# key:", 6)) {
-        if (sm_key_parse(k + 4, c->key) != 0)
-          die("bad # key: line", file);
-        c->key_index = fz_key_index(c->key);
-      }
+      header_line(c, line, file);
       continue;
     }
     long n = sm_hex_decode(line, strlen(line), c->bytes + c->len,
@@ -110,90 +134,191 @@ static void load(const char *dir, const char *file, capture *c) {
   fclose(f);
   if (c->key_index < 0)
     die("key missing or not in fz_keys (tests/fuzz/fuzz_common.c)", file);
+  if (c->len == 0)
+    die("no bytes", file);
+}
 
-  static uint8_t apdu[MAX_BYTES];
-  const uint8_t *a = c->bytes;
-  size_t an = c->len;
-  if (!c->is_apdu) {
-    an = fz_mbus_unwrap(c->bytes, c->len, apdu, sizeof apdu);
-    if (an == 0)
-      die("not intact M-Bus long frames", file);
-    a = apdu;
+/* The capture's APDU without its framing, and how it was framed. */
+static size_t unframe(capture *c, uint8_t *apdu, size_t cap) {
+  size_t n;
+  switch (c->bytes[0]) {
+  case 0x68:
+    c->kind = CAP_MBUS;
+    n = fz_mbus_unwrap(c->bytes, c->len, apdu, cap);
     c->seg = (c->bytes[1] < 3 ? c->bytes[1] + 256u : c->bytes[1]) - 5;
     if (c->seg > 250)
       c->seg = 250; /* the T210-D quirk cannot be re-made with valid L */
+    return n;
+  case 0x7E: {
+    c->kind = CAP_HDLC;
+    bool blocks;
+    n = fz_hdlc_unwrap(c->bytes, c->len, apdu, cap, &c->seg, &blocks);
+    if (blocks) {
+      c->block = c->seg; /* the E450: one block per frame */
+      c->seg = 0;
+    }
+    return n;
   }
-  c->plain_len = fz_open_apdu(a, an, c->key, c->plain, sizeof c->plain,
-                              &c->hdr);
-  if (c->plain_len == 0 || c->plain[0] != 0x0F)
-    die("does not decrypt to a data-notification", file);
+  case 0xDB:
+    c->kind = CAP_APDU;
+    if (c->len > cap)
+      return 0;
+    memcpy(apdu, c->bytes, c->len);
+    return c->len;
+  default:
+    return 0;
+  }
 }
 
-/* ---- stream seeds: cfg, plan[4], bytes ----------------------------------- */
-
-static uint8_t buf[4 * MAX_BYTES + 1024];
-
-static size_t with_header(uint8_t cfg, const uint8_t plan[4],
-                          const uint8_t *p, size_t n) {
-  buf[0] = cfg;
-  memcpy(buf + 1, plan, 4);
-  memcpy(buf + 5, p, n);
-  return n + 5;
-}
-
-/* Seal c's plaintext again (other SC / counter) and frame it like c. */
-static size_t reseal(const capture *c, uint8_t sc, uint32_t fc, bool mbus,
-                     uint8_t *out, size_t cap) {
+static void load(const char *dir, const char *file, capture *c) {
+  read_file(dir, file, c);
   static uint8_t apdu[MAX_BYTES];
+  size_t an = unframe(c, apdu, sizeof apdu);
+  if (an > 0)
+    c->plain_len =
+        fz_open_apdu(apdu, an, c->key, c->plain, sizeof c->plain, &c->hdr);
+  c->dsmr = c->plain_len > 0 && c->plain[0] == '/';
+  if (c->plain_len > 0 && (c->plain[0] == 0x0F || c->dsmr))
+    return;
+  /* AMIS frames are M-Bus, but not DLMS (AES-CBC, EN 13757-3 records):
+   * raw stream seeds only. */
+  if (!strncmp(file, "amis_", 5) && c->bytes[0] == 0x68) {
+    c->kind = CAP_RAW;
+    c->plain_len = 0;
+    return;
+  }
+  die("does not unwrap and decrypt to a data-notification or DSMR text", file);
+}
+
+/* ---- framing an APDU again ----------------------------------------------- */
+
+static size_t frame_mbus(const uint8_t *apdu, size_t n, size_t seg,
+                         uint8_t *out, size_t cap) {
+  size_t frames;
+  size_t k = fz_mbus_wrap(apdu, n, seg ? seg : 250, 16, out, cap, &frames);
+  if (k == 0)
+    die("no room", "M-Bus frames");
+  return k;
+}
+
+/* General Block Transfer, one block per HDLC frame, the LLC in the first. */
+static size_t frame_gbt(const uint8_t *apdu, size_t n, size_t block,
+                        uint8_t *out, size_t cap) {
+  static uint8_t b[MAX_BYTES];
+  size_t o = 0;
+  uint16_t number = 1;
+  for (size_t off = 0; off < n; off += block, number++) {
+    size_t k = n - off < block ? n - off : block;
+    size_t bn = fz_gbt_block(b, sizeof b, off + k == n, number, apdu + off, k);
+    size_t w = fz_hdlc_frame(out + o, cap - o, 1, false, off == 0, b, bn);
+    if (bn == 0 || w == 0)
+      die("no room", "GBT frames");
+    o += w;
+  }
+  return o;
+}
+
+static size_t frame_hdlc(const uint8_t *apdu, size_t n, size_t seg,
+                         uint8_t *out, size_t cap) {
+  size_t frames;
+  size_t k = fz_hdlc_wrap(apdu, n, seg, 0, out, cap, &frames);
+  if (k == 0)
+    die("no room", "HDLC frames");
+  return k;
+}
+
+/* The APDU framed the way c was. */
+static size_t frame_like(const capture *c, const uint8_t *apdu, size_t n,
+                         uint8_t *out, size_t cap) {
+  if (c->kind == CAP_MBUS)
+    return frame_mbus(apdu, n, c->seg, out, cap);
+  if (c->kind == CAP_HDLC && c->block)
+    return frame_gbt(apdu, n, c->block, out, cap);
+  if (c->kind == CAP_HDLC)
+    return frame_hdlc(apdu, n, c->seg, out, cap);
+  if (n > cap)
+    die("no room", c->name);
+  memcpy(out, apdu, n);
+  return n;
+}
+
+/* Seal c's plaintext again (other SC / counter). */
+static size_t reseal(const capture *c, uint8_t sc, uint32_t fc, uint8_t *out,
+                     size_t cap) {
   fz_seal s = c->hdr;
   s.sc = sc;
   s.fc = fc;
   s.key = c->key;
   s.auth_key = fz_auth_key;
-  size_t n = fz_seal_apdu(&s, c->plain, c->plain_len, apdu, sizeof apdu);
+  size_t n = fz_seal_apdu(&s, c->plain, c->plain_len, out, cap);
   if (n == 0)
     die("seal failed", c->name);
-  if (!mbus) {
-    if (n > cap)
-      die("no room", c->name);
-    memcpy(out, apdu, n);
-    return n;
-  }
-  size_t frames;
-  n = fz_mbus_wrap(apdu, n, c->seg ? c->seg : 250, 16, out, cap, &frames);
-  if (n == 0)
-    die("no room", c->name);
   return n;
 }
 
-static void stream_seeds(const capture *c) {
-  static const uint8_t whole[4] = {0, 0, 0, 0};
-  static const uint8_t chunks[4] = {1, 0x7F, 13, 64};
-  static const uint8_t idle_plan[4] = {127, 127, 127, 127};
-  static uint8_t tmp[4 * MAX_BYTES];
+static size_t reseal_framed(const capture *c, uint8_t sc, uint32_t fc,
+                            uint8_t *out, size_t cap) {
+  static uint8_t apdu[MAX_BYTES];
+  size_t n = reseal(c, sc, fc, apdu, sizeof apdu);
+  return frame_like(c, apdu, n, out, cap);
+}
+
+/* ---- stream seeds: cfg, auth/flags, plan[4], bytes ----------------------- */
+
+static uint8_t buf[8 * MAX_BYTES + 1024];
+
+static void put_stream(const char *name, unsigned key, unsigned mode,
+                       unsigned flags, const uint8_t plan[4], const uint8_t *p,
+                       size_t n) {
+  buf[0] = (uint8_t)(key | mode << 5);
+  buf[1] = (uint8_t)flags;
+  memcpy(buf + 2, plan, 4);
+  memcpy(buf + 6, p, n);
+  write_seed("fuzz_stream", name, buf, n + 6);
+}
+
+#define NO_KEY 0x1F
+
+/* flags: auth key number (fuzz_stream byte 1) | IDLE_ON */
+static void stream_seed(const capture *c, const char *what, unsigned mode,
+                        unsigned flags, const uint8_t plan[4], const uint8_t *p,
+                        size_t n) {
   char name[256];
-  uint8_t k = (uint8_t)c->key_index;
-  uint8_t mode = c->is_apdu ? 0x20 : 0x10;
-  const char *fr = c->is_apdu ? "apdu" : "mbus";
-  size_t n;
+  snprintf(name, sizeof name, "%s-%s", c->name, what);
+  put_stream(name, (unsigned)c->key_index, mode, flags, plan, p, n);
+}
 
-  snprintf(name, sizeof name, "%s-%s", c->name, fr);
-  write_seed("fuzz_stream", name, buf, with_header(k | mode, whole, c->bytes, c->len));
-  snprintf(name, sizeof name, "%s-auto-chunks", c->name);
-  write_seed("fuzz_stream", name, buf, with_header(k, chunks, c->bytes, c->len));
-  snprintf(name, sizeof name, "%s-%s-authkey", c->name, fr);
-  write_seed("fuzz_stream", name, buf,
-             with_header(k | mode | 0x40, whole, c->bytes, c->len));
-  snprintf(name, sizeof name, "%s-%s-nokey", c->name, fr);
-  write_seed("fuzz_stream", name, buf,
-             with_header(0x0F | mode, whole, c->bytes, c->len));
+static const uint8_t WHOLE[4] = {0, 0, 0, 0};
+static const uint8_t CHUNKS[4] = {1, 0x7F, 13, 64};
+static const uint8_t IDLE_PLAN[4] = {127, 127, 127, 127};
+#define IDLE_ON 0x80
 
-  /* noise, the capture, noise with fake headers, the capture again (a
-   * replay), then two later telegrams; idle enabled, no chunk marked */
-  static const uint8_t noise[] = {0xE5, 0x68, 0x16, 0x10, 0x68, 0xFA, 0xFA,
-                                  0x68, 0x53, 0xFF, 0x00, 0x16, 0xDB, 0x08,
-                                  0x0F, 0x68, 0x14, 0x14, 0x68, 0x00};
-  n = 0;
+static unsigned own_mode(const capture *c) {
+  return c->kind == CAP_HDLC ? M_HDLC : c->kind == CAP_APDU ? M_APDU : M_MBUS;
+}
+
+/* The capture as it is: in its framing, in auto, with and without keys. */
+static void stream_as_captured(const capture *c) {
+  char name[256];
+  unsigned mode = own_mode(c);
+  unsigned ak = c->auth_index >= 0 ? (unsigned)c->auth_index + 1 : 1;
+  stream_seed(c, "own", mode, 0, WHOLE, c->bytes, c->len);
+  stream_seed(c, "auto-chunks", M_AUTO, 0, CHUNKS, c->bytes, c->len);
+  stream_seed(c, "own-authkey", mode, ak, WHOLE, c->bytes, c->len);
+  stream_seed(c, "auto-authkey", M_AUTO, ak, CHUNKS, c->bytes, c->len);
+  snprintf(name, sizeof name, "%s-own-nokey", c->name);
+  put_stream(name, NO_KEY, mode, 0, WHOLE, c->bytes, c->len);
+}
+
+/* noise, the capture, noise with fake headers, the capture again (a
+ * replay), then two later telegrams; idle enabled, no chunk marked */
+static void stream_noise_replay(const capture *c, unsigned mode) {
+  static const uint8_t noise[] = {
+      0xE5, 0x68, 0x16, 0x10, 0x68, 0xFA, 0xFA, 0x7E, 0xA8, 0x8B, 0x68,
+      0x53, 0xFF, 0x00, 0x16, 0xDB, 0x08, 0x0F, 0x7E, 0x7E, 0x2F, 0x21,
+      0x68, 0x14, 0x14, 0x68, 0x00, 0x7E, 0xA0, 0x30, 0xCE, 0xFF, 0x03};
+  static uint8_t tmp[4 * MAX_BYTES];
+  size_t n = 0;
   memcpy(tmp + n, noise, 7);
   n += 7;
   memcpy(tmp + n, c->bytes, c->len);
@@ -202,78 +327,153 @@ static void stream_seeds(const capture *c) {
   n += sizeof noise;
   memcpy(tmp + n, c->bytes, c->len);
   n += c->len;
-  for (uint32_t i = 1; i <= 2; i++)
-    n += reseal(c, c->hdr.sc, c->hdr.fc + i, !c->is_apdu, tmp + n,
-                sizeof tmp - n);
-  snprintf(name, sizeof name, "%s-%s-noise-replay-next", c->name, fr);
-  write_seed("fuzz_stream", name, buf, with_header(k | mode | 0x80, idle_plan, tmp, n));
+  for (uint32_t i = 1; i <= 2 && c->plain_len; i++)
+    n += reseal_framed(c, c->hdr.sc, c->hdr.fc + i, tmp + n, sizeof tmp - n);
+  stream_seed(c, "noise-replay-next", mode, IDLE_ON, IDLE_PLAN, tmp, n);
+}
 
-  /* SC 0x30 with a valid tag: with the auth key, and without one */
-  n = reseal(c, 0x30 | (c->hdr.sc & 1), c->hdr.fc + 1, !c->is_apdu, tmp,
-             sizeof tmp);
-  snprintf(name, sizeof name, "%s-%s-sc30-authkey", c->name, fr);
-  write_seed("fuzz_stream", name, buf, with_header(k | mode | 0x40, whole, tmp, n));
-  snprintf(name, sizeof name, "%s-%s-sc30-noauthkey", c->name, fr);
-  write_seed("fuzz_stream", name, buf, with_header(k | mode, chunks, tmp, n));
+/* SC 0x30 with a valid tag: with the auth key, and without one */
+static void stream_sc30(const capture *c) {
+  static uint8_t tmp[4 * MAX_BYTES];
+  size_t n =
+      reseal_framed(c, 0x30 | (c->hdr.sc & 1), c->hdr.fc + 1, tmp, sizeof tmp);
+  stream_seed(c, "sc30-authkey", own_mode(c), 1, WHOLE, tmp, n);
+  stream_seed(c, "sc30-noauthkey", own_mode(c), 0, CHUNKS, tmp, n);
+}
 
-  /* the plaintext unencrypted: a bare 0F APDU and M-Bus framed */
-  snprintf(name, sizeof name, "%s-plain-apdu", c->name);
-  write_seed("fuzz_stream", name, buf,
-             with_header(0x2F, whole, c->plain, c->plain_len));
-  size_t frames;
-  n = fz_mbus_wrap(c->plain, c->plain_len, 250, 16, tmp, sizeof tmp, &frames);
-  snprintf(name, sizeof name, "%s-plain-mbus", c->name);
-  write_seed("fuzz_stream", name, buf, with_header(0x1F, whole, tmp, n));
+/* The sealed APDU in the other framings; in auto one framing after the
+ * other (a change of adapter). */
+static void stream_reframed(const capture *c) {
+  static uint8_t apdu[MAX_BYTES], tmp[4 * MAX_BYTES];
+  size_t an = reseal(c, c->hdr.sc, c->hdr.fc + 1, apdu, sizeof apdu);
+  size_t n = frame_hdlc(apdu, an, 128, tmp, sizeof tmp);
+  stream_seed(c, "as-hdlc", M_HDLC, 0, CHUNKS, tmp, n);
+  n = frame_gbt(apdu, an, 100, tmp, sizeof tmp);
+  stream_seed(c, "as-gbt", M_HDLC, 0, WHOLE, tmp, n);
+  n = frame_mbus(apdu, an, 200, tmp, sizeof tmp);
+  stream_seed(c, "as-mbus", M_MBUS, 0, WHOLE, tmp, n);
+  /* M-Bus, then a bare APDU, then HDLC: three telegrams, two changes */
+  an = reseal(c, c->hdr.sc, c->hdr.fc + 2, apdu, sizeof apdu);
+  memcpy(tmp + n, apdu, an);
+  n += an;
+  an = reseal(c, c->hdr.sc, c->hdr.fc + 3, apdu, sizeof apdu);
+  n += frame_hdlc(apdu, an, 0, tmp + n, sizeof tmp - n);
+  stream_seed(c, "auto-switch", M_AUTO, IDLE_ON, IDLE_PLAN, tmp, n);
+}
+
+/* The plaintext unencrypted: a bare 0F APDU, in M-Bus and HDLC frames;
+ * DSMR text as a P1 port sends it. */
+static void stream_plain(const capture *c) {
+  static uint8_t tmp[4 * MAX_BYTES];
+  size_t n;
+  if (c->dsmr) {
+    stream_seed(c, "plain-dsmr", M_DSMR, 0, WHOLE, c->plain, c->plain_len);
+    stream_seed(c, "plain-dsmr-auto", M_AUTO, IDLE_ON, CHUNKS, c->plain,
+                c->plain_len);
+  } else {
+    stream_seed(c, "plain-apdu", M_APDU, 0, WHOLE, c->plain, c->plain_len);
+  }
+  n = frame_mbus(c->plain, c->plain_len, 250, tmp, sizeof tmp);
+  stream_seed(c, "plain-mbus", M_MBUS, 0, WHOLE, tmp, n);
+  n = frame_hdlc(c->plain, c->plain_len, 0, tmp, sizeof tmp);
+  stream_seed(c, "plain-hdlc", M_HDLC, 0, CHUNKS, tmp, n);
+}
+
+static void stream_seeds(const capture *c) {
+  stream_as_captured(c);
+  stream_noise_replay(c, c->kind == CAP_RAW ? M_MBUS : own_mode(c));
+  if (c->kind == CAP_RAW)
+    return;
+  stream_sc30(c);
+  stream_reframed(c);
+  stream_plain(c);
 }
 
 /* ---- telegram seeds: cfg, plan[4], records --------------------------------
- * record: ctrl, fcd, seg, len(2), plaintext */
+ * record: ctrl, opts, fcd, seg, len(2), data */
 
-static size_t add_record(uint8_t *out, uint8_t ctrl, uint8_t fcd, uint8_t seg,
-                         const uint8_t *p, size_t n) {
+enum { T_MBUS = 0x00, T_APDU = 0x04, T_HDLC = 0x08, T_DSMR = 0x0C };
+enum { T_AUTO = 0x10, O_DSMR = 0x01, O_GBT = 0x02, O_SEG8 = 0x04 };
+
+static size_t add_record(uint8_t *out, uint8_t ctrl, uint8_t opts, uint8_t fcd,
+                         uint8_t seg, const uint8_t *p, size_t n) {
   out[0] = ctrl;
-  out[1] = fcd;
-  out[2] = seg;
-  out[3] = (uint8_t)(n >> 8);
-  out[4] = (uint8_t)n;
-  memcpy(out + 5, p, n);
-  return n + 5;
+  out[1] = opts;
+  out[2] = fcd;
+  out[3] = seg;
+  out[4] = (uint8_t)(n >> 8);
+  out[5] = (uint8_t)n;
+  memcpy(out + 6, p, n);
+  return n + 6;
+}
+
+static void telegram_seed(const capture *c, const char *what, uint8_t cfg,
+                          const uint8_t plan[4], const uint8_t *p, size_t n) {
+  char name[256];
+  buf[0] = cfg;
+  memcpy(buf + 1, plan, 4);
+  memcpy(buf + 5, p, n);
+  snprintf(name, sizeof name, "%s-%s", c->name, what);
+  write_seed("fuzz_telegram", name, buf, n + 5);
+}
+
+/* The record data for c's plaintext: DSMR text without its "!CRC CR LF",
+ * which the harness adds again. */
+static size_t record_data(const capture *c, uint8_t *opts) {
+  if (!c->dsmr)
+    return c->plain_len;
+  *opts |= O_DSMR;
+  const uint8_t *bang = NULL;
+  for (size_t i = 1; i < c->plain_len && !bang; i++)
+    if (c->plain[i] == '!' && c->plain[i - 1] == '\n')
+      bang = c->plain + i;
+  if (!bang)
+    die("DSMR plaintext without '!'", c->name);
+  return (size_t)(bang - c->plain);
 }
 
 static void telegram_seeds(const capture *c, unsigned idx) {
-  static const uint8_t whole[4] = {0, 0, 0, 0};
   static const uint8_t chunks[4] = {7, 100, 1, 0};
+  static const uint8_t gaps[4] = {0x7F, 0x7F, 0x7F, 0x7F};
   static uint8_t tmp[4 * MAX_BYTES];
-  char name[256];
-  uint8_t title = (uint8_t)((idx & 15) << 3);
-  uint8_t sc = (c->hdr.sc & 1) ? 2 : 1; /* index of 0x21 / 0x20 */
-  uint8_t seg = (uint8_t)(c->seg ? c->seg : 250);
+  uint8_t title = (uint8_t)((idx & 15) << 3), other = (uint8_t)((idx + 1) << 3);
+  uint8_t sc = (c->hdr.sc & 0x10) ? 3 : (c->hdr.sc & 1) ? 2 : 1;
+  uint8_t opts = 0, seg = (uint8_t)(c->kind == CAP_MBUS ? c->seg : 128);
+  size_t pn = record_data(c, &opts);
+  uint8_t auth = (c->hdr.sc & 0x10) ? 1 : 0;
   size_t n;
 
-  n = add_record(tmp, title | sc, 1, seg, c->plain, c->plain_len);
-  snprintf(name, sizeof name, "%s-mbus", c->name);
-  write_seed("fuzz_telegram", name, buf, with_header(0x00, whole, tmp, n));
-  snprintf(name, sizeof name, "%s-apdu", c->name);
-  write_seed("fuzz_telegram", name, buf, with_header(0x04, chunks, tmp, n));
+  n = add_record(tmp, title | sc, opts, 1, seg, c->plain, pn);
+  telegram_seed(c, "mbus", T_MBUS | auth, WHOLE, tmp, n);
+  telegram_seed(c, "apdu", T_APDU | auth, chunks, tmp, n);
+  telegram_seed(c, "hdlc", T_HDLC | auth, chunks, tmp, n);
+  telegram_seed(c, "auto-hdlc", T_HDLC | T_AUTO | auth, gaps, tmp, n);
+  n = add_record(tmp, title | sc, opts | O_GBT | O_SEG8, 1,
+                 (uint8_t)(c->block ? c->block / 8 : 12), c->plain, pn);
+  telegram_seed(c, "gbt", T_HDLC | auth, WHOLE, tmp, n);
 
   /* tagged, then a replay, then the next counter; right auth key */
-  n = add_record(tmp, title | 3, 1, seg, c->plain, c->plain_len);
-  n += add_record(tmp + n, title | 3, 0, seg, c->plain, c->plain_len);
-  n += add_record(tmp + n, title | 4, 5, 100, c->plain, c->plain_len);
-  snprintf(name, sizeof name, "%s-sc30-replay", c->name);
-  write_seed("fuzz_telegram", name, buf, with_header(0x01, chunks, tmp, n));
+  n = add_record(tmp, title | 3, opts, 1, seg, c->plain, pn);
+  n += add_record(tmp + n, title | 3, opts, 0, seg, c->plain, pn);
+  n += add_record(tmp + n, title | 4, opts, 5, 100, c->plain, pn);
+  telegram_seed(c, "sc30-replay", T_MBUS | 1, chunks, tmp, n);
 
-  /* unencrypted, then encrypted, small segments; bare APDUs variant */
-  n = add_record(tmp, title | 0, 0, 40, c->plain, c->plain_len);
-  n += add_record(tmp + n, (uint8_t)(((idx + 1) & 15) << 3) | sc, 3, 60,
-                  c->plain, c->plain_len);
-  snprintf(name, sizeof name, "%s-plain-then-glo", c->name);
-  write_seed("fuzz_telegram", name, buf, with_header(0x00, whole, tmp, n));
-  snprintf(name, sizeof name, "%s-plain-then-glo-apdu", c->name);
-  write_seed("fuzz_telegram", name, buf, with_header(0x05, whole, tmp, n));
+  /* unencrypted, then encrypted, small segments */
+  n = add_record(tmp, title | 0, opts, 0, 40, c->plain, pn);
+  n += add_record(tmp + n, (uint8_t)(other & 0x78) | sc, opts, 3, 60, c->plain,
+                  pn);
+  telegram_seed(c, "plain-then-glo", T_MBUS, WHOLE, tmp, n);
+  telegram_seed(c, "plain-then-glo-apdu", T_APDU | 1, WHOLE, tmp, n);
+  telegram_seed(c, "plain-then-glo-hdlc", T_HDLC, chunks, tmp, n);
+  if (c->dsmr) {
+    n = add_record(tmp, 0, opts, 0, 0, c->plain, pn);
+    n += add_record(tmp + n, 0, opts | 0x20, 0, 0, c->plain, pn);
+    telegram_seed(c, "dsmr-text", T_DSMR, chunks, tmp, n);
+    telegram_seed(c, "dsmr-text-auto", T_DSMR | T_AUTO, gaps, tmp, n);
+  }
 }
 
-/* ---- axdr seeds: plaintexts ---------------------------------------------- */
+/* ---- axdr and dsmr seeds: plaintexts ------------------------------------- */
 
 static void decoded_md(const char *dir) {
   char path[1024], line[4096];
@@ -310,10 +510,36 @@ static void decoded_md(const char *dir) {
     die("no Plaintext blocks found", "DECODED.md");
 }
 
-static void axdr_seeds(const capture *c) {
+static void plain_seeds(const capture *c) {
   char name[256];
   snprintf(name, sizeof name, "%s-plain", c->name);
-  write_seed("fuzz_axdr", name, c->plain, c->plain_len);
+  write_seed(c->dsmr ? "fuzz_dsmr" : "fuzz_axdr", name, c->plain, c->plain_len);
+}
+
+/* DSMR 5 as the Netherlands and Luxembourg send it: kWh with decimals,
+ * a hex-encoded meter id, gas with its time stamp, a counter. */
+static void dsmr5_seed(void) {
+  static const char text[] =
+      "/ISK5\\2M550E-1012\r\n"
+      "\r\n"
+      "1-3:0.2.8(50)\r\n"
+      "0-0:1.0.0(230101120000W)\r\n"
+      "0-0:96.1.1(4530303434303037313331363530363138)\r\n"
+      "1-0:1.8.1(001234.567*kWh)\r\n"
+      "1-0:1.8.2(000765.432*kWh)\r\n"
+      "1-0:2.8.1(000000.000*kWh)\r\n"
+      "0-0:96.14.0(0002)\r\n"
+      "1-0:1.7.0(00.123*kW)\r\n"
+      "1-0:32.7.0(230.1*V)\r\n"
+      "1-0:31.7.0(001*A)\r\n"
+      "0-0:96.7.21(00004)\r\n"
+      "0-1:24.2.1(230101115500W)(01234.567*m3)\r\n";
+  static uint8_t out[1024];
+  size_t n = fz_dsmr_seal((const uint8_t *)text, sizeof text - 1, false, out,
+                          sizeof out);
+  write_seed("fuzz_dsmr", "dsmr5-nl", out, n);
+  put_stream("dsmr5-nl-dsmr", NO_KEY, M_DSMR, 0, WHOLE, out, n);
+  put_stream("dsmr5-nl-auto", NO_KEY, M_AUTO, IDLE_ON, CHUNKS, out, n);
 }
 
 /* ---- names seeds: 0, out size, text | 1, reading | 2, date-time ---------- */
@@ -343,21 +569,23 @@ static void names_value_seeds(void) {
     uint8_t b[19];
   } seeds[] = {
       /* mode, obis, scaler, unit, raw (8), flags */
-      {"voltage", {1, 1, 0, 32, 7, 0, 255, 0xFF, 35, 0, 0, 0, 0, 0, 0, 0x09,
-                   0x21, 0}},
-      {"energy", {1, 1, 0, 1, 8, 0, 255, 0, 30, 0, 0, 0, 0, 0, 0x51, 0, 0x15,
-                  0}},
-      {"current", {1, 1, 0, 31, 7, 0, 255, 0xFE, 33, 0xFF, 0xFF, 0xFF, 0xFF,
-                   0xFF, 0xFF, 0xFF, 0x9C, 0}},
-      {"pf-float", {1, 1, 0, 13, 7, 0, 255, 0xFD, 255, 0x3F, 0xEF, 0xAE, 0x14,
-                    0x7A, 0xE1, 0x47, 0xAE, 1}},
-      {"text", {1, 0, 0, 96, 1, 0, 255, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0, 2,
-                '1'}},
+      {"voltage",
+       {1, 1, 0, 32, 7, 0, 255, 0xFF, 35, 0, 0, 0, 0, 0, 0, 0x09, 0x21, 0}},
+      {"energy",
+       {1, 1, 0, 1, 8, 0, 255, 0, 30, 0, 0, 0, 0, 0, 0x51, 0, 0x15, 0}},
+      {"current",
+       {1, 1, 0, 31, 7, 0, 255, 0xFE, 33, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0x9C, 0}},
+      {"pf-float",
+       {1, 1, 0, 13, 7, 0, 255, 0xFD, 255, 0x3F, 0xEF, 0xAE, 0x14, 0x7A, 0xE1,
+        0x47, 0xAE, 1}},
+      {"text",
+       {1, 0, 0, 96, 1, 0, 255, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0, 2, '1'}},
       /* mode, present, year (2), month, day, weekday, h, m, s, 1/100,
        * deviation (2) */
       {"datetime", {2, 1, 0x07, 0xE7, 7, 26, 3, 20, 5, 20, 0, 0xFF, 0x88}},
-      {"datetime-wild", {2, 1, 0x07, 0xE5, 9, 27, 1, 0xFF, 0xFF, 0xFF, 0xFF,
-                         0x80, 0}},
+      {"datetime-wild",
+       {2, 1, 0x07, 0xE5, 9, 27, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0x80, 0}},
   };
   for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
     write_seed("fuzz_names", seeds[i].name, seeds[i].b, sizeof seeds[i].b);
@@ -365,6 +593,22 @@ static void names_value_seeds(void) {
 
 static int by_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static size_t list_captures(const char *dir_name, char **names, size_t max) {
+  DIR *dir = opendir(dir_name);
+  if (!dir)
+    die(strerror(errno), dir_name);
+  size_t n = 0;
+  struct dirent *e;
+  while ((e = readdir(dir)) && n < max)
+    if (ends_with(e->d_name, ".hex"))
+      names[n++] = strdup(e->d_name);
+  closedir(dir);
+  if (n == 0)
+    die("no *.hex captures", dir_name);
+  qsort(names, n, sizeof names[0], by_name);
+  return n;
 }
 
 int main(int argc, char **argv) {
@@ -376,35 +620,26 @@ int main(int argc, char **argv) {
     die("libgcrypt", "init");
   out_dir = argv[2];
   make_dir(NULL);
-  make_dir("fuzz_stream");
-  make_dir("fuzz_telegram");
-  make_dir("fuzz_axdr");
-  make_dir("fuzz_names");
+  static const char *const targets[] = {"fuzz_stream", "fuzz_telegram",
+                                        "fuzz_axdr", "fuzz_dsmr", "fuzz_names"};
+  for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+    make_dir(targets[i]);
 
-  DIR *dir = opendir(argv[1]);
-  if (!dir)
-    die(strerror(errno), argv[1]);
   char *names[256];
-  size_t n = 0;
-  struct dirent *e;
-  while ((e = readdir(dir)) && n < 256)
-    if (ends_with(e->d_name, ".hex"))
-      names[n++] = strdup(e->d_name);
-  closedir(dir);
-  if (n == 0)
-    die("no *.hex captures", argv[1]);
-  qsort(names, n, sizeof names[0], by_name);
-
+  size_t n = list_captures(argv[1], names, 256);
   static capture c;
   for (size_t i = 0; i < n; i++) {
     load(argv[1], names[i], &c);
     stream_seeds(&c);
-    telegram_seeds(&c, (unsigned)i);
-    axdr_seeds(&c);
+    if (c.kind != CAP_RAW) {
+      telegram_seeds(&c, (unsigned)i);
+      plain_seeds(&c);
+    }
     hex_seeds(&c);
     free(names[i]);
   }
   decoded_md(argv[1]);
+  dsmr5_seed();
   names_value_seeds();
   printf("seedgen: %zu captures, %u seeds in %s\n", n, n_written, out_dir);
   return 0;

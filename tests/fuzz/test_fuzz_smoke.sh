@@ -15,7 +15,7 @@ set -uo pipefail
 secs=${FUZZ_SMOKE_SECONDS:-15}
 b=$SM_BUILDDIR
 fz=$SM_SRCDIR/tests/fuzz
-targets="fuzz_stream fuzz_telegram fuzz_axdr fuzz_names"
+targets="fuzz_stream fuzz_telegram fuzz_axdr fuzz_dsmr fuzz_names"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sm-fuzz.XXXXXX") || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export UBSAN_OPTIONS=print_stacktrace=1
@@ -59,7 +59,12 @@ keep_crash() { # target log
 mkdir -p "$tmp/art"
 for t in $targets; do
   bin=$b/tests/fuzz/$t
-  case $t in fuzz_names) len=1024 ;; fuzz_axdr) len=4200 ;; *) len=6000 ;; esac
+  case $t in
+  fuzz_names) len=1024 ;;
+  fuzz_axdr) len=4200 ;;
+  fuzz_dsmr) len=4400 ;;
+  *) len=6000 ;;
+  esac
 
   regs=()
   if [ -d "$fz/regressions/$t" ]; then

@@ -304,6 +304,41 @@ noise = open('$T/out8', 'rb').read()[300:600]
 sys.exit(0 if b'\x68\xfa\xfa\x68' in noise or b'\x68\x72\x72\x68' in noise else 1)"
 wait_gone "$SIM_PID" 5
 
+# HDLC noise and a changed copy of the first frame ahead of each telegram.
+im350=$VEC/extra_hdlc_wienernetze_im350_shrdzm_1.hex
+hex2bin "$im350" >"$T/h.bin"
+start_sim dev8h --period 0.5 --count 2 --delay 0.5 --pace 0 --noise 0.5 \
+  --noise-kind hdlc --bad-copy --seed 1 "$im350"
+"$CAT" -t 3 "$T/dev8h" >"$T/out8h" 2>/dev/null
+ok "--noise-kind hdlc --bad-copy: copy, telegram, noise, copy, telegram" \
+  python3 - "$T/out8h" "$T/h.bin" <<'EOF2'
+import sys
+data, cap = (open(p, "rb").read() for p in sys.argv[1:])
+bad = bytearray(cap)
+bad[len(bad) // 2] ^= 1
+n = len(cap)
+ok = (data.startswith(bytes(bad) + cap) and data.endswith(bytes(bad) + cap)
+      and len(data) == 5 * n)  # noise 0.5: as many bytes as the telegram
+sys.exit(0 if ok else 1)
+EOF2
+ok "HDLC noise: a fake 7E A7 FF header with the meter's addresses, valid HCS" \
+  python3 - "$T/out8h" <<'EOF2'
+import sys
+noise = open(sys.argv[1], "rb").read()[246:369]
+h = b"\x7e\xa7\xff\xcf\x00\x02\x00\x23\x13"
+i = noise.find(h)
+crc = 0xFFFF
+for b in h[1:]:
+    crc ^= b
+    for _ in range(8):
+        crc = (crc >> 1) ^ 0x8408 if crc & 1 else crc >> 1
+crc ^= 0xFFFF
+ok = i >= 0 and noise[i + 9:i + 11] == bytes((crc & 0xFF, crc >> 8))
+sys.exit(0 if ok and b"\x68\xfa\xfa\x68" not in noise else 1)
+EOF2
+ok "bad copies are logged" grep -q 'bad copy 123 bytes' "$T/dev8h.log"
+wait_gone "$SIM_PID" 5
+
 # Nobody reads DEV: writes must not block; the overflow is dropped, logged.
 start_sim dev9 --period 0.002 --count 300 --pace 0 --linger 0 "$CAP_B"
 wait_gone "$SIM_PID" 20

@@ -221,6 +221,10 @@ static uint16_t x25(const uint8_t *p, size_t n) {
   return (uint16_t)~crc;
 }
 
+uint16_t enc_crc16_x25(const uint8_t *p, size_t n) {
+  return x25(p, n);
+}
+
 static void put_crc(uint8_t *p, uint16_t crc) {
   p[0] = (uint8_t)crc;
   p[1] = (uint8_t)(crc >> 8);

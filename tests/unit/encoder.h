@@ -66,6 +66,10 @@ size_t enc_hdlc_frame(uint8_t *out, size_t cap, bool segmented, bool llc,
 size_t enc_hdlc_wrap(uint8_t *out, size_t cap, const uint8_t *data, size_t n,
                      size_t seg);
 
+/* CRC-16/X.25 as HDLC sends it (HCS, FCS): the value to store low byte
+ * first. Exported so that test tools can seal frames they edit in place. */
+uint16_t enc_crc16_x25(const uint8_t *p, size_t n);
+
 /* Undo M-Bus framing: concatenate the data of consecutive long frames
  * (the 8-bit L quirk is resolved by checking the stop byte and checksum).
  * *first_seg gets the data size of the first frame. Returns the data

@@ -9,7 +9,8 @@ SMUNIT_TESTS = \
 	tests/unit/test_variants \
 	tests/unit/test_names \
 	tests/unit/test_dsmr \
-	tests/unit/test_links
+	tests/unit/test_links \
+	tests/unit/test_layouts
 check_PROGRAMS += $(SMUNIT_TESTS)
 TESTS += $(SMUNIT_TESTS)
 
@@ -46,6 +47,10 @@ tests_unit_test_dsmr_LDADD = $(SMUNIT_LDADD)
 tests_unit_test_links_SOURCES = tests/unit/test_links.c $(SMUNIT_HELPERS)
 tests_unit_test_links_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_links_LDADD = $(SMUNIT_LDADD)
+
+tests_unit_test_layouts_SOURCES = tests/unit/test_layouts.c
+tests_unit_test_layouts_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_layouts_LDADD = $(SMUNIT_LDADD)
 
 # AMIS (Netz OÖ): spec example, synthetic streams, record walker.
 check_PROGRAMS += tests/unit/test_amis

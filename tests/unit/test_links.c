@@ -205,6 +205,31 @@ static void test_hdlc_noise(void **state) {
   }
 }
 
+/* A bad copy inside what a fake header claims is still counted. */
+static void test_broken_inside_header(void **state) {
+  vec v;
+  (void)state;
+  load("extra_hdlc_wels_im350_shrdzm_1.hex", &v);
+  uint8_t fake[] = {0x7E, 0xA7, 0xD2, 0xCF, 0x00, 0x02, 0x00, 0x23, 0x13, 0, 0};
+  uint16_t hcs = sm_crc16_x25(fake + 1, 8);
+  fake[9] = (uint8_t)hcs;
+  fake[10] = (uint8_t)(hcs >> 8);
+  size_t n = 0;
+  memcpy(buf, fake, sizeof fake);
+  n += sizeof fake;
+  memcpy(buf + n, v.bytes, v.len);
+  buf[n + 50] ^= 1;
+  n += v.len;
+  memcpy(buf + n, v.bytes, v.len);
+  n += v.len;
+  sm_decoder *d = decoder_for(&v, SM_INPUT_AUTO);
+  reset_tally();
+  feed(d, buf, n);
+  assert_int_equal(rec.n, 1);
+  assert_int_equal(tally.errors[-SM_ERR_CHECKSUM], 1);
+  sm_decoder_free(d);
+}
+
 /* The APDU inside an HDLC capture's single frame (after the LLC). */
 static size_t hdlc_apdu(const vec *v, uint8_t *out) {
   size_t len = ((size_t)(v->bytes[1] & 7) << 8) | v->bytes[2];
@@ -587,6 +612,7 @@ int main(void) {
       cmocka_unit_test(test_e450_auth_key),
       cmocka_unit_test(test_hdlc_noise),
       cmocka_unit_test(test_mbus_bogus_header),
+      cmocka_unit_test(test_broken_inside_header),
       cmocka_unit_test(test_idle_decodes_buffered),
       cmocka_unit_test(test_hdlc_segmented),
       cmocka_unit_test(test_hdlc_segment_lost),

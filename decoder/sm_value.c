@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* sm_value.c - what the application layers (A-XDR, layouts, DSMR) share
+ * about readings: a fresh value slot, exact scaling, a cleared telegram. */
+#include <string.h>
+
+#include "sm_private.h"
+
+sm_value *sm_value_add(sm_telegram *t, const uint8_t obis[6]) {
+  if (t->n_values == SM_MAX_VALUES) {
+    t->values_truncated = true;
+    return NULL;
+  }
+  sm_value *v = &t->values[t->n_values++];
+  memcpy(v->obis, obis, 6);
+  v->kind = SM_VALUE_NUMBER;
+  v->is_float = false;
+  v->scaler = 0;
+  v->unit = 255;
+  v->raw = 0;
+  v->value = 0;
+  v->text[0] = '\0';
+  return v;
+}
+
+/* 10^0 .. 10^22 are exact doubles, so raw / 10^k rounds correctly. */
+static double pow10_exact(int e) {
+  static const double p[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                             1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                             1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  double r = 1;
+  while (e > 22) {
+    r *= 1e22;
+    e -= 22;
+  }
+  return r * p[e];
+}
+
+void sm_value_rescale(sm_value *v) {
+  double x = v->is_float ? v->value : (double)v->raw;
+  v->value =
+      v->scaler >= 0 ? x * pow10_exact(v->scaler) : x / pow10_exact(-v->scaler);
+}
+
+void sm_telegram_clear(sm_telegram *t) {
+  /* Only the header fields: values[] beyond n_values are never read. */
+  t->invoke_id = 0;
+  memset(&t->meter_time, 0, sizeof t->meter_time);
+  t->meter_number[0] = '\0';
+  t->device_name[0] = '\0';
+  t->n_values = 0;
+  t->values_truncated = false;
+}

@@ -4,6 +4,7 @@
 #include "cli_live.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli_run.h"
@@ -15,6 +16,7 @@
 #define WATCH_MS 30000
 #define WATCH_MIN_BYTES 64  /* fewer without a frame: stray noise */
 #define WATCH_MIN_ERRORS 10 /* parity errors worth a hint */
+#define ACK_TIMEOUT_MS 50 /* an AMIS meter wants its E5 within 84 ms */
 
 typedef struct live {
   const cli_options *o;
@@ -24,6 +26,7 @@ typedef struct live {
   bool failing;         /* a failure was reported, no recovery yet */
   bool fatal;           /* the configuration cannot work */
   bool pending;         /* bytes arrived since the last idle check */
+  bool ack_failing;     /* an E5 could not be written, no success since */
   long long last_bytes; /* CLOCK_MONOTONIC ms of the last bytes */
   /* The serial-settings hint: a window of WATCH_MS from its first byte. */
   long long watch_from; /* 0: no window open */
@@ -141,6 +144,28 @@ static void live_read(live *l) {
   }
 }
 
+/* The E5 of an AMIS meter (cli_run.ack). Its failure is said once, and
+ * its recovery once: the meter stops sending without it. */
+static void live_ack(void *ctx, unsigned n) {
+  live *l = ctx;
+  uint8_t e5[8];
+  char err[512];
+
+  if (l->port == NULL)
+    return;
+  n = n < sizeof e5 ? n : sizeof e5;
+  memset(e5, SM_ACK_BYTE, n);
+  sm_port_status st =
+      sm_port_write(l->port, e5, n, ACK_TIMEOUT_MS, err, sizeof err);
+  if (st != SM_PORT_OK && !l->ack_failing)
+    fprintf(stderr, "smartmeter-decode: the meter cannot be acknowledged: %s\n",
+            err);
+  else if (st == SM_PORT_OK && l->ack_failing)
+    fprintf(stderr, "smartmeter-decode: %s: acknowledging again\n",
+            sm_port_path(l->port));
+  l->ack_failing = st != SM_PORT_OK;
+}
+
 static bool done(const live *l) {
   return l->fatal || l->run.stop || l->run.output_failed ||
          cli_stop_requested();
@@ -152,6 +177,8 @@ int cli_live_run(const cli_options *o) {
 
   if (cli_run_open(&l.run, o, true) != CLI_EXIT_OK)
     return CLI_EXIT_FAIL;
+  l.run.ack = live_ack;
+  l.run.ack_ctx = &l;
   cli_stop_init();
   sm_backoff_reset(&l.backoff);
   while (!done(&l)) {

@@ -143,6 +143,14 @@ static void on_telegram(cli_run *r, const sm_telegram *raw) {
     r->output_failed = true;
 }
 
+/* An AMIS meter waits for its E5: it goes out before the telegram is
+ * printed. */
+static void acknowledge(cli_run *r) {
+  unsigned n = sm_decoder_acks_due(r->dec);
+  if (n > 0 && r->ack != NULL)
+    r->ack(r->ack_ctx, n);
+}
+
 void cli_run_feed(cli_run *r, const uint8_t *buf, size_t len) {
   const sm_telegram *t;
   sm_status st;
@@ -153,6 +161,7 @@ void cli_run_feed(cli_run *r, const uint8_t *buf, size_t len) {
     st = sm_decoder_feed(r->dec, buf, len, &used, &t);
     buf += used;
     len -= used;
+    acknowledge(r);
     if (st == SM_TELEGRAM)
       on_telegram(r, t);
     else if (st < 0)
@@ -181,11 +190,13 @@ void cli_run_gap(cli_run *r, const char *why) {
   sm_decoder_stats(r->dec, &before);
   /* Every intact frame still buffered is decoded first. */
   while ((st = sm_decoder_idle(r->dec, &t)) != SM_NEED_MORE) {
+    acknowledge(r);
     if (st == SM_TELEGRAM)
       on_telegram(r, t);
     else if (st < 0)
       on_error(r, st);
   }
+  acknowledge(r);
   sm_decoder_stats(r->dec, &after);
   if (after.partial_drops == before.partial_drops)
     return;

@@ -33,6 +33,10 @@ typedef struct cli_run {
   uint64_t resets_seen;      /* counter restarts already reported */
   unsigned long line_errors; /* parity/framing errors from the port */
   sm_telegram checked;       /* the telegram without implausible readings */
+  /* live: writes n E5 to an AMIS meter (set after cli_run_open; NULL for
+   * files and stdin, where nobody waits for an answer) */
+  void (*ack)(void *ctx, unsigned n);
+  void *ack_ctx;
 } cli_run;
 
 /* Create the decoder from o->dec. Returns CLI_EXIT_OK, or CLI_EXIT_FAIL

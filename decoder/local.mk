@@ -7,5 +7,8 @@ decoder_libsmdecoder_la_SOURCES = \
 	decoder/sm_segment.c decoder/sm_cipher.c decoder/sm_axdr.c \
 	decoder/sm_names.c decoder/sm_bounds.c decoder/sm_hex.c decoder/sm_ber.c \
 	decoder/sm_value.c decoder/sm_layout.c
+# AMIS (Netz OÖ): link row, OMS mode 5, EN 13757-3 records
+decoder_libsmdecoder_la_SOURCES += \
+	decoder/sm_link_amis.c decoder/sm_oms.c decoder/sm_mbus_records.c
 decoder_libsmdecoder_la_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
 decoder_libsmdecoder_la_LIBADD = $(GCRYPT_LIBS)

@@ -21,6 +21,11 @@ struct sm_decoder {
   sm_input last_framing; /* of the last telegram */
   char detail[SM_DETAIL_MAX];
   sm_telegram tel;
+  /* AMIS */
+  sm_oms oms;
+  unsigned acks_due;                    /* E5 owed to the meter */
+  uint8_t amis_last[SM_AMIS_FRAME_MAX]; /* the previous SND_UD */
+  size_t amis_last_len;
 };
 
 sm_status sm_crypto_init(void) {
@@ -59,6 +64,12 @@ sm_decoder *sm_decoder_new(const sm_options *opts, sm_status *err) {
     free(d);
     return NULL;
   }
+  *err = sm_oms_open(&d->oms, opts);
+  if (*err != SM_NEED_MORE) {
+    sm_cipher_close(&d->cipher);
+    free(d);
+    return NULL;
+  }
   return d;
 }
 
@@ -66,6 +77,7 @@ void sm_decoder_free(sm_decoder *d) {
   if (!d)
     return;
   sm_cipher_close(&d->cipher);
+  sm_oms_close(&d->oms);
   sm_wipe(d, sizeof *d); /* plaintext and readings too */
   free(d);
 }
@@ -84,6 +96,7 @@ sm_input sm_decoder_framing(const sm_decoder *d) {
 
 void sm_decoder_forget_counters(sm_decoder *d) {
   sm_replay_forget(&d->replay);
+  d->amis_last_len = 0;
 }
 
 /* ---- replay guard ------------------------------------------------------ */
@@ -236,6 +249,39 @@ static sm_status result(sm_decoder *d, sm_status st, const sm_telegram **out) {
   return st;
 }
 
+/* ---- AMIS: acknowledgements and repeats -------------------------------- */
+
+/* The access number has 8 bits (a wrap every 256 s) and starts again at 0
+ * after each SND_NKE, so "newer than the last one" cannot work here; and
+ * this is kept apart from counter_check(). What must not happen is one
+ * reading counted twice: a SND_UD the meter sends again because our E5
+ * got lost is the one before, byte for byte (same access number, FCB and
+ * ciphertext). It is acknowledged again and decoded once. */
+static bool amis_repeat(sm_decoder *d, const sm_frame *f) {
+  if (f->len > sizeof d->amis_last)
+    return false; /* longer than the row delivers: cannot happen */
+  bool same =
+      f->len == d->amis_last_len && !memcmp(f->data, d->amis_last, f->len);
+  memcpy(d->amis_last, f->data, f->len);
+  d->amis_last_len = f->len;
+  return same;
+}
+
+/* Every frame of the AMIS row is addressed to the reader and intact: the
+ * E5 is owed before anything else, whatever the decryption says. */
+static sm_status decode_amis(sm_decoder *d, const sm_frame *f) {
+  d->acks_due++;
+  if (sm_amis_is_link_start(f->data, f->len)) {
+    d->amis_last_len = 0; /* access number 0 next: no repeat */
+    return SM_NEED_MORE;
+  }
+  if (amis_repeat(d, f))
+    return SM_NEED_MORE;
+  d->tel.framing = SM_INPUT_AMIS;
+  return sm_amis_decode(&d->oms, f->data, f->len, &d->tel, d->detail,
+                        sizeof d->detail);
+}
+
 /* ---- the byte stream --------------------------------------------------- */
 
 /* A bare APDU that did not decode may have been a cut one or a header of
@@ -249,6 +295,8 @@ static bool vouches(sm_status st) {
 static sm_status on_frame(sm_decoder *d, const sm_frame *f) {
   d->stats.frames++;
   d->line_counted = false;
+  if (d->link.ops == &sm_link_amis)
+    return decode_amis(d, f);
   sm_status st = sm_segments_add(&d->seg, f);
   if (st == SM_TELEGRAM)
     st = decode_apdu(d, d->seg.buf, d->seg.len, true);
@@ -297,6 +345,14 @@ sm_status sm_decoder_feed(sm_decoder *d, const uint8_t *buf, size_t len,
   if (!d || (!buf && len))
     return SM_ERR_ARG;
   return pump(d, buf, len, false, consumed, out);
+}
+
+unsigned sm_decoder_acks_due(sm_decoder *d) {
+  if (!d)
+    return 0;
+  unsigned n = d->acks_due;
+  d->acks_due = 0;
+  return n;
 }
 
 sm_status sm_decoder_idle(sm_decoder *d, const sm_telegram **out) {

@@ -100,14 +100,19 @@ typedef enum sm_input {
   SM_INPUT_APDU,     /* back-to-back bare APDUs (captures, T210-D-R P1) */
   SM_INPUT_HDLC,     /* HDLC frames, 7E A0.. (IR head, P1, E450 M-Bus CII) */
   SM_INPUT_DSMR,     /* DSMR P1 text telegrams, "/...!CRC" */
+  SM_INPUT_AMIS,     /* Netz OÖ AMIS (Siemens TD-3511/3512) on the IR head:
+                        M-Bus SND_NKE and SND_UD with CI 0x5B, OMS mode 5
+                        AES-CBC, EN 13757-3 records; the reader must answer
+                        E5 (see sm_decoder_acks_due) */
 } sm_input;
 
-/* "auto", "mbus", "apdu", "hdlc", "dsmr"; "?" for anything else. */
+/* "auto", "mbus", "apdu", "hdlc", "dsmr", "amis"; "?" for anything else. */
 const char *sm_input_name(sm_input in);
 /* The inverse (case-insensitive). Returns 0, or -1 for an unknown name. */
 int sm_input_parse(const char *name, sm_input *out);
 /* The accepted names for messages: "\"auto\", \"mbus\", ..." */
-#define SM_INPUT_NAMES "\"auto\", \"mbus\", \"hdlc\", \"dsmr\" or \"apdu\""
+#define SM_INPUT_NAMES                                                         \
+  "\"auto\", \"mbus\", \"hdlc\", \"dsmr\", \"amis\" or \"apdu\""
 
 typedef struct sm_options {
   sm_input input;
@@ -152,9 +157,12 @@ typedef struct sm_telegram {
   bool encrypted;                 /* came inside general-glo-ciphering */
   bool authenticated;             /* GCM tag verified with the auth key */
   bool tag_unchecked;             /* tag present, but no auth key configured */
-  uint8_t security;               /* SC byte; 0 if not encrypted */
-  uint8_t system_title[8];        /* zero if not encrypted */
-  uint32_t frame_counter;         /* 0 if not encrypted */
+  uint8_t security;               /* SC byte; 0 if not encrypted (AMIS:
+                                     the OMS security mode, 5) */
+  uint8_t system_title[8];        /* zero if not encrypted (AMIS: the
+                                     address M ID version medium) */
+  uint32_t frame_counter;         /* 0 if not encrypted (AMIS: the 8-bit
+                                     access number) */
   uint32_t invoke_id;             /* long-invoke-id-and-priority */
   sm_datetime meter_time;         /* header date-time, else clock object */
   char meter_number[SM_MAX_TEXT]; /* 0.0.96.1.0.255 or EVN's trailing
@@ -230,6 +238,25 @@ sm_status sm_decoder_idle(sm_decoder *d, const sm_telegram **out);
  * checksum; with parity every odd number of flipped bits in a byte is
  * caught here and every even number by the checksum. NULL is fine. */
 void sm_decoder_line_error(sm_decoder *d);
+
+/* Netz OÖ's AMIS meters push only to a reader that answers: the meter is
+ * the M-Bus master and waits for one E5 byte (SM_ACK_BYTE) after every
+ * intact frame addressed to the reader (the SND_NKE 10 40 F0 30 16 and each
+ * SND_UD to address 0xF0); after 10 missing answers it falls back to one
+ * SND_NKE a minute. Returns how many E5 bytes are owed for the frames taken
+ * since the last call (0, or 1 for a meter that waits for each answer) and
+ * clears the count. A program reading a meter calls it after every
+ * sm_decoder_feed() / sm_decoder_idle() and writes that many E5 bytes at
+ * once, before it handles the result: the meter wants the answer within
+ * 84 ms of its stop byte (EN 13757-2 at 9600 baud), 0.5 s at the most; by
+ * then the decoder has only decrypted and parsed that frame (microseconds).
+ * An E5 is owed whether the telegram then decodes or not (wrong key,
+ * repeated frame): it acknowledges the link, not the content. Nothing is
+ * owed for a frame with a bad checksum or of any other framing, so a
+ * program that writes only what this returns never writes to the port of
+ * another kind of meter. */
+#define SM_ACK_BYTE 0xE5
+unsigned sm_decoder_acks_due(sm_decoder *d);
 
 /* More about the last error result, for a log line: e.g. the shape of a
  * structure that matched no layout ("structure(14): u16 u16 ..."). "" when

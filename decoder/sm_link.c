@@ -22,15 +22,18 @@
 #include "sm_private.h"
 
 /* The rows Framing auto tries. Order matters only for rows that share a
- * start byte (none today). */
-static const sm_link_ops *const ROWS[] = {&sm_link_mbus, &sm_link_hdlc,
-                                          &sm_link_dsmr, &sm_link_glo};
+ * start byte: M-Bus and AMIS both read 68 L L 68, but never both take the
+ * same frame (CI 0x00..0x1F against 0x5B), and an intact frame beats the
+ * other row's verdict. */
+static const sm_link_ops *const ROWS[] = {
+    &sm_link_mbus, &sm_link_hdlc, &sm_link_dsmr, &sm_link_glo, &sm_link_amis};
 #define N_ROWS (sizeof ROWS / sizeof ROWS[0])
 /* The rows a configured Framing names. */
-static const sm_link_ops *const FORCED[] = {&sm_link_mbus, &sm_link_hdlc,
-                                            &sm_link_dsmr, &sm_link_apdu};
+static const sm_link_ops *const FORCED[] = {
+    &sm_link_mbus, &sm_link_hdlc, &sm_link_dsmr, &sm_link_apdu, &sm_link_amis};
 
-static const char *const NAMES[] = {"auto", "mbus", "apdu", "hdlc", "dsmr"};
+static const char *const NAMES[] = {"auto", "mbus", "apdu",
+                                    "hdlc", "dsmr", "amis"};
 
 const char *sm_input_name(sm_input in) {
   return (unsigned)in < sizeof NAMES / sizeof NAMES[0] ? NAMES[in] : "?";

@@ -29,6 +29,7 @@ static const name_row NAMES[] = {
     {2, 7, 0, "power_export"},
     {3, 7, 0, "reactive_power_import"},
     {4, 7, 0, "reactive_power_export"},
+    {1, 128, 0, "energy_inkasso"}, /* Netz OÖ AMIS billing register, signed */
     {21, 7, 0, "power_import_l1"},
     {41, 7, 0, "power_import_l2"},
     {61, 7, 0, "power_import_l3"},

@@ -7,12 +7,15 @@
  *                   sm_link_hdlc.c  HDLC frame type 3 (7E A.. HCS .. FCS 7E)
  *                   sm_link_apdu.c  bare APDUs (DB .. by length, 0F parsed)
  *                   sm_link_dsmr.c  DSMR P1 text telegrams (/ .. !CRC)
+ *                   sm_link_amis.c  AMIS SND_NKE and SND_UD (CI 0x5B)
  *   sm_segment.c  frames -> one APDU (neutral first/last/sequence flags)
  *   sm_gbt.c      General-Block-Transfer blocks -> one APDU
  *   sm_cipher.c   general-glo-ciphering APDU -> plaintext (AES-128-GCM)
  *   sm_axdr.c     plaintext data-notification -> sm_telegram readings
  *                 (sm_layout.c: positional layouts chosen by shape)
  *   sm_dsmr.c     DSMR text -> sm_telegram readings
+ *   sm_oms.c      AMIS SND_UD -> its header, OMS mode 5 (AES-128-CBC)
+ *   sm_mbus_records.c  EN 13757-3 data records -> sm_telegram readings
  *   sm_ber.c      the bottom: BER lengths, A-XDR element sizes
  *   sm_replay.c   the replay guard (frame counters, meter times, titles)
  *   sm_decoder.c  drives the layers, counters
@@ -347,5 +350,71 @@ bool sm_dsmr_is_telegram(const uint8_t *p, size_t n);
  * SM_TELEGRAM or SM_ERR_DSMR (detail says which line). */
 sm_status sm_dsmr_parse(const uint8_t *p, size_t n, sm_telegram *t,
                         char *detail, size_t detail_size);
+
+/* ---- AMIS (Netz OÖ, Siemens TD-3511/TD-3512) ---------------------------
+ * sm_link_amis.c frames, sm_oms.c the SND_UD's header and OMS security
+ * mode 5, sm_mbus_records.c the plaintext's EN 13757-3 records; the
+ * acknowledgements and the repeat rule are sm_decoder.c's. */
+extern const sm_link_ops sm_link_amis;
+
+/* Longest AMIS frame: 68 L L 68 .. CS 16 with a one-byte L. */
+#define SM_AMIS_FRAME_MAX (255 + 6)
+
+/* True for the SND_NKE 10 40 F0 30 16: the meter (re)starts the link, its
+ * access number starts again at 0. */
+bool sm_amis_is_link_start(const uint8_t *frame, size_t n);
+
+typedef struct sm_oms {
+  gcry_cipher_hd_t cbc; /* AES-128-CBC with the key, IV set per frame */
+  bool has_key;
+  uint8_t plain[SM_AMIS_FRAME_MAX]; /* records of the last frame */
+} sm_oms;
+
+sm_status sm_oms_open(sm_oms *c, const sm_options *o);
+void sm_oms_close(sm_oms *c);
+
+/* A SND_UD frame[0..n) as sm_link_amis delivers it (checksum right) ->
+ * t: the 8-byte address M ID version medium as system title, the access
+ * number as frame counter, the records (decrypted with IV = address || 8 x
+ * access number) as readings and meter time; framing is the caller's.
+ * SM_TELEGRAM, SM_ERR_NO_KEY, SM_ERR_UNSUPPORTED (not security mode 5),
+ * SM_ERR_APDU_LENGTH (fewer bytes than the configuration word's blocks),
+ * SM_ERR_KEY_WRONG (the plaintext is not 2F 2F and records: detail says
+ * where it failed), SM_ERR_LAYOUT (a record that is no known reading,
+ * detail says which: nothing is delivered then) or SM_ERR_CRYPTO. */
+sm_status sm_amis_decode(sm_oms *c, const uint8_t *frame, size_t n,
+                         sm_telegram *t, char *detail, size_t detail_size);
+
+/* One EN 13757-3 data record, as the walker found it. */
+#define SM_MBUS_MAX_DIFE 10
+#define SM_MBUS_MAX_VIFE 10
+typedef struct sm_mbus_record {
+  uint8_t dif;      /* data field coding in bits 0-3, function in 4-5 */
+  uint64_t storage; /* DIF bit 6, then 4 bits per DIFE */
+  uint32_t tariff;  /* 2 bits per DIFE */
+  uint32_t subunit; /* 1 bit per DIFE */
+  uint8_t vif[1 + SM_MBUS_MAX_VIFE]; /* VIF and VIFEs as sent */
+  size_t n_vif;
+  const uint8_t *data; /* the data field (after LVAR for DIF x0D) */
+  size_t len;
+  size_t at; /* offset of the DIF in the records */
+} sm_mbus_record;
+
+/* The record at p[*pos], after any 2F fill bytes; advances *pos past it.
+ * SM_TELEGRAM with *r, SM_NEED_MORE when only fill is left, SM_ERR_APDU_
+ * LENGTH when the record runs past n, SM_ERR_UNSUPPORTED for a coding that
+ * cannot be walked (special functions, more than 10 extensions, a plain-
+ * text VIF, a reserved LVAR). Never guesses a size. */
+sm_status sm_mbus_record_next(const uint8_t *p, size_t n, size_t *pos,
+                              sm_mbus_record *r);
+
+/* Records p[0..n) -> t's readings (OBIS, unit, scaler) and meter time
+ * (type I date-time). manufacturer: the M field (0x4C2D "SAM" knows the
+ * Inkasso register). Every record must be understood: a walk error is
+ * passed on (SM_ERR_APDU_LENGTH / SM_ERR_UNSUPPORTED), a record that is no
+ * known reading is SM_ERR_LAYOUT; detail says which record, and t then
+ * holds no readings. */
+sm_status sm_mbus_records(const uint8_t *p, size_t n, uint16_t manufacturer,
+                          sm_telegram *t, char *detail, size_t detail_size);
 
 #endif

@@ -229,6 +229,7 @@ static smp_meter *meter_alloc(void) {
    * second in some setups): begin these at a minute, then 2, 4 ... */
   m->restart_complaint.interval = TIME_T_TO_CDTIME_T(60);
   m->bounds_complaint.interval = TIME_T_TO_CDTIME_T(60);
+  C_COMPLAIN_INIT(&m->ack_complaint);
   return m;
 }
 

@@ -55,6 +55,9 @@ typedef struct smp_meter {
   uint64_t resets_seen;           /* counter_resets already logged */
   sm_telegram checked;            /* the telegram without implausible
                                      values */
+  sm_port *port;                  /* while open: AMIS frames get their E5 */
+  c_complain_t ack_complaint;     /* the E5 cannot be written */
+  bool ack_logged;
   bool backend_logged;
   bool first_telegram_logged;
   sm_input framing; /* of the last telegram; AUTO before the first */

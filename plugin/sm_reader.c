@@ -31,6 +31,10 @@ static void link_log(smp_meter *m, smp_link_kind k, int level, const char *fmt,
   smp_linklog_line(&m->linklog, cdtime(), k, level, "%s", text);
 }
 
+/* Longest wait for room to write an E5: one byte into an idle line's
+ * output, well inside the meter's 84 ms. */
+#define SMP_ACK_TIMEOUT_MS 50
+
 static void publish_health(smp_meter *m) {
   sm_decoder_stats(m->decoder, &m->health.decoder);
   smp_latest_set_health(&m->latest, &m->health);
@@ -219,6 +223,48 @@ static void on_telegram(smp_meter *m, const sm_telegram *raw) {
        m->cfg.name, t->meter_number, m->staging.n);
 }
 
+/* Acknowledging, for the log: a meter that cannot be acknowledged stops
+ * sending, so a failed E5 is an error (rate-limited), its recovery a
+ * notice, and the first E5 an info line that says the plugin transmits. */
+static void note_ack(smp_meter *m, sm_port_status st, const char *err) {
+  if (st != SM_PORT_OK) {
+    c_complain(LOG_ERR, &m->ack_complaint,
+               "smartmeter plugin: meter \"%s\": the meter cannot be "
+               "acknowledged: %s (an AMIS meter stops sending after 10 "
+               "missing E5; can the IR head transmit?).",
+               m->cfg.name, err);
+    return;
+  }
+  c_release(LOG_NOTICE, &m->ack_complaint,
+            "smartmeter plugin: meter \"%s\": acknowledgements are written "
+            "again.",
+            m->cfg.name);
+  if (!m->ack_logged)
+    INFO("smartmeter plugin: meter \"%s\": answering the meter's frames "
+         "with E5 (AMIS).",
+         m->cfg.name);
+  m->ack_logged = true;
+}
+
+/* An AMIS meter waits for an E5 after each frame addressed to the reader
+ * and gives up after 10 missing ones: the answer goes out here, in the
+ * reader thread, right after the decoder took the frame and before its
+ * telegram is published (the deadline is 84 ms after the stop byte). The
+ * decoder owes nothing for any other meter's frames, so their ports are
+ * never written. Without an open port the moment has passed. */
+static void acknowledge(smp_meter *m) {
+  uint8_t e5[8];
+  unsigned n = sm_decoder_acks_due(m->decoder);
+  if (n == 0 || m->port == NULL)
+    return;
+  n = n < sizeof(e5) ? n : sizeof(e5);
+  memset(e5, SM_ACK_BYTE, n);
+  char err[256] = "";
+  sm_port_status st =
+      sm_port_write(m->port, e5, n, SMP_ACK_TIMEOUT_MS, err, sizeof(err));
+  note_ack(m, st, err);
+}
+
 static void on_result(smp_meter *m, sm_status st, const sm_telegram *t) {
   if (st == SM_TELEGRAM)
     on_telegram(m, t);
@@ -232,8 +278,12 @@ static void drain(smp_meter *m) {
   size_t rounds = 4 * SM_MAX_APDU; /* > one result per buffered byte */
   const sm_telegram *t = NULL;
   sm_status st;
-  while ((st = sm_decoder_idle(m->decoder, &t)) != SM_NEED_MORE && --rounds > 0)
+  while ((st = sm_decoder_idle(m->decoder, &t)) != SM_NEED_MORE &&
+         --rounds > 0) {
+    acknowledge(m);
     on_result(m, st, t);
+  }
+  acknowledge(m);
   publish_health(m);
 }
 
@@ -248,6 +298,7 @@ static void feed(smp_meter *m, const uint8_t *buf, size_t len) {
     st = sm_decoder_feed(m->decoder, buf, len, &used, &t);
     buf += used;
     len -= used;
+    acknowledge(m);
     on_result(m, st, t);
   } while (st != SM_NEED_MORE && --rounds > 0);
   if (rounds == 0) {
@@ -344,7 +395,9 @@ static void *reader_main(void *arg) {
         publish_health(m);
       }
       opened_before = true;
+      m->port = p;
       pump(m, p, &bo);
+      m->port = NULL;
       sm_port_close(p);
       /* A telegram cut by the loss must not be glued to the next one. */
       drain(m);

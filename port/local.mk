@@ -12,5 +12,7 @@ port_libsmport_la_SOURCES = \
 	port/sm_port_tcp.c \
 	port/sm_backoff.c \
 	port/sm_keyfile.c port/sm_keyfile.h
+# writing: an AMIS reader acknowledges its meter
+port_libsmport_la_SOURCES += port/sm_port_write.c
 port_libsmport_la_CFLAGS = $(AM_CFLAGS) $(SERIALPORT_CFLAGS)
 port_libsmport_la_LIBADD = $(SERIALPORT_LIBS)

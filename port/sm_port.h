@@ -5,7 +5,8 @@
  * smartmeter-decode CLI.
  *
  * Promises:
- *  - never blocks longer than the timeout given to sm_port_read();
+ *  - never blocks longer than the timeout given to sm_port_read() or
+ *    sm_port_write();
  *    waits with poll() (never select(): fds >= 1024 are fine);
  *  - a vanished device, hangup, EIO or closed socket is reported as
  *    SM_PORT_GONE, never as an endless stream of zero-byte reads;
@@ -22,6 +23,8 @@
  *    are undone here, so the bytes returned are exactly the bytes
  *    received: a byte with an error is not returned, SM_PORT_LINE_ERROR is
  *    in its place (hand it on with sm_decoder_line_error()).
+ *  - devices are opened read-write where permitted (read-only otherwise),
+ *    yet nothing is ever written but what sm_port_write() is given.
  * A port is used by one thread at a time.
  */
 #ifndef SM_PORT_H
@@ -97,6 +100,15 @@ sm_port *sm_port_open(const sm_port_config *cfg, sm_port_status *st, char *err,
 sm_port_status sm_port_read(sm_port *p, uint8_t *buf, size_t size,
                             int timeout_ms, size_t *got, char *err,
                             size_t errlen);
+
+/* Write buf[0..n) (an AMIS reader's E5 acknowledgements) within
+ * timeout_ms; never blocks longer (waits with poll() for room, never
+ * tcdrain). SM_PORT_OK when all bytes were handed to the device or socket,
+ * SM_PORT_TIMEOUT when its output stayed full, SM_PORT_GONE, or
+ * SM_PORT_ERR_IO (also for a device opened read-only for lack of write
+ * permission), with a message in err. No SIGPIPE on a closed socket. */
+sm_port_status sm_port_write(sm_port *p, const uint8_t *buf, size_t n,
+                             int timeout_ms, char *err, size_t errlen);
 
 /* Which backend the open port uses, and whether it is a pty or another
  * device that could not take the requested parity (tolerated only there). */

@@ -18,6 +18,7 @@ struct sm_port {
   struct sp_port *sp;  /* libserialport backend only */
   bool parity_ignored; /* pty: parity requested but meaningless there */
   bool is_tty;         /* read() == 0 after POLLIN means hangup */
+  bool read_only;      /* no write permission: sm_port_write() fails */
   char path[PATH_MAX]; /* realpath of the device, or the tcp address */
   /* PARMRK in effect: the kernel sends FF 00 x for a byte x received with
    * a parity or framing error and FF FF for a data byte FF. */
@@ -79,5 +80,13 @@ sm_port_status sm_port_read_marked(sm_port *p, uint8_t *buf, size_t size,
                                    int timeout_ms, size_t *got, char *err,
                                    size_t errlen);
 void sm_serial_close(sm_port *p);
+
+/* Open read-write (an AMIS reader answers its meter) with the given extra
+ * flags; where only reading is permitted, read-only with p->read_only set
+ * (every other meter needs nothing more). Returns the fd or -1 (errno). */
+int sm_open_rw(sm_port *p, int flags);
+/* The same for libserialport: SP_MODE_READ_WRITE, else SP_MODE_READ.
+ * Returns an enum sp_return. */
+int sm_sp_open_rw(sm_port *p);
 
 #endif

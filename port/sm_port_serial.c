@@ -89,7 +89,7 @@ static sm_port_status sp_open_port(sm_port *p, const char *dev, bool *refused,
                  dev);
     return SM_PORT_ERR_OPEN;
   }
-  if (sp_open(p->sp, SP_MODE_READ) != SP_OK) {
+  if (sm_sp_open_rw(p) != SP_OK) {
     int e = sp_last_error_code();
     sp_free_port(p->sp);
     p->sp = NULL;

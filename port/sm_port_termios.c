@@ -157,7 +157,7 @@ sm_port_status sm_serial_open_termios(sm_port *p, const char *dev,
                                       const sm_serial_params *sp, char *err,
                                       size_t errlen) {
   char eb[SM_ERRBUF];
-  p->fd = open(p->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  p->fd = sm_open_rw(p, O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (p->fd < 0) {
     sm_port_errf(err, errlen, "cannot open %s: %s", dev,
                  sm_errstr(errno, eb, sizeof eb));

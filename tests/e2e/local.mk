@@ -41,3 +41,9 @@ E2E_TESTS = \
 # (bail out) instead of silently not running.
 TESTS += $(E2E_TESTS)
 dist_noinst_SCRIPTS += $(E2E_TESTS) tests/e2e/e2e-lib.sh tests/e2e/measure.sh
+
+# AMIS (Netz OÖ): the two-way simulator against the plugin and the CLI,
+# directly and through ser2net.
+AMIS_E2E_TESTS = tests/e2e/test_amis.sh tests/e2e/test_amis_ser2net.sh
+TESTS += $(AMIS_E2E_TESTS)
+dist_noinst_SCRIPTS += $(AMIS_E2E_TESTS) tests/e2e/amis-lib.sh

@@ -169,7 +169,7 @@ check framing <<EOF
     Framing "sml"
   </Meter>
 EOF
-fails "bad Framing" 'meter "home": option Framing: expected "auto", "mbus", "hdlc", "dsmr" or "apdu"'
+fails "bad Framing" 'meter "home": option Framing: expected "auto", "mbus", "hdlc", "dsmr", "amis" or "apdu"'
 
 check maxage <<EOF
   <Meter "home">

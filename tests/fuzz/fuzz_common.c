@@ -268,7 +268,8 @@ void fz_check_dsmr(const sm_telegram *t) {
 
 void fz_check_delivered(const sm_telegram *t) {
   FZ_CHECK(t->framing == SM_INPUT_MBUS || t->framing == SM_INPUT_APDU ||
-               t->framing == SM_INPUT_HDLC || t->framing == SM_INPUT_DSMR,
+               t->framing == SM_INPUT_HDLC || t->framing == SM_INPUT_DSMR ||
+               t->framing == SM_INPUT_AMIS,
            "telegram without a real framing");
   FZ_CHECK(t->framing != SM_INPUT_DSMR || t->dsmr,
            "DSMR framing delivered a non-DSMR telegram");
@@ -289,7 +290,10 @@ void fz_check_telegram(const sm_telegram *t) {
     FZ_CHECK(!t->authenticated && !t->tag_unchecked,
              "plain telegram claims a tag");
   } else {
-    FZ_CHECK(t->security & 0x20, "encrypted telegram without SC 0x20 bit");
+    /* AMIS (OMS, not DLMS) reports its security mode 5 instead. */
+    FZ_CHECK((t->security & 0x20) ||
+                 (t->framing == SM_INPUT_AMIS && t->security == 5),
+             "encrypted telegram without SC 0x20 bit");
   }
   if (t->authenticated)
     FZ_CHECK(t->security & 0x10, "authenticated without a tag");

@@ -201,3 +201,26 @@ fuzz-smoke: fuzz-build
 	  $(SHELL) $(top_srcdir)/tests/fuzz/test_fuzz_smoke.sh
 
 .PHONY: fuzz fuzz-build fuzz-corpus fuzz-smoke fuzz-replay fuzz-coverage
+
+# AMIS (Netz OÖ): fuzz_amis (the link row with OMS mode 5 in a stream, and
+# the record walker), fuzz_amis_records (the walker alone, fast). Not in
+# FUZZ_TARGETS yet (make-corpus makes no seeds for them; they start from an
+# empty corpus): run them directly, e.g.
+#   tests/fuzz/fuzz_amis_records -runs=10000000 -timeout=5 -max_len=512 DIR
+EXTRA_DIST += tests/fuzz/fuzz_amis.c tests/fuzz/fuzz_amis_records.c
+FUZZ_BINS += tests/fuzz/fuzz_amis tests/fuzz/fuzz_amis_records
+FUZZ_REPLAY_BINS += tests/fuzz/replay_amis tests/fuzz/replay_amis_records
+tests/fuzz/fuzz_amis_records: tests/fuzz/fuzz_amis_records.c \
+	tests/fuzz/fuzz_amis.c $(FUZZ_DEPS)
+	$(AM_V_CCLD)main=$(top_srcdir)/tests/fuzz/fuzz_amis_records.c \
+	  $(FUZZ_AS_TARGET); $(FUZZ_COMPILE)
+tests/fuzz/replay_amis_records: tests/fuzz/fuzz_amis_records.c \
+	tests/fuzz/fuzz_amis.c $(FUZZ_REPLAY_DEPS)
+	$(AM_V_CCLD)main=$(top_srcdir)/tests/fuzz/fuzz_amis_records.c; \
+	  $(FUZZ_REPLAY_COMPILE)
+tests/fuzz/fuzz_amis: tests/fuzz/fuzz_amis.c $(FUZZ_DEPS)
+	$(AM_V_CCLD)main=$(top_srcdir)/tests/fuzz/fuzz_amis.c \
+	  $(FUZZ_AS_TARGET); $(FUZZ_COMPILE)
+tests/fuzz/replay_amis: tests/fuzz/fuzz_amis.c $(FUZZ_REPLAY_DEPS)
+	$(AM_V_CCLD)main=$(top_srcdir)/tests/fuzz/fuzz_amis.c; \
+	  $(FUZZ_REPLAY_COMPILE)

@@ -180,7 +180,8 @@ static void load(const char *dir, const char *file, capture *c) {
   c->dsmr = c->plain_len > 0 && c->plain[0] == '/';
   if (c->plain_len > 0 && (c->plain[0] == 0x0F || c->dsmr))
     return;
-  /* AMIS frames are M-Bus, but not DLMS: the decoder must refuse them. */
+  /* AMIS frames are M-Bus, but not DLMS (AES-CBC, EN 13757-3 records):
+   * raw stream seeds only. */
   if (!strncmp(file, "amis_", 5) && c->bytes[0] == 0x68) {
     c->kind = CAP_RAW;
     c->plain_len = 0;

@@ -24,3 +24,6 @@ TESTS += tests/sim/test_port.sh tests/sim/test_port_parity.sh
 dist_noinst_SCRIPTS += tests/sim/meter-sim tests/sim/test_port.sh \
 	tests/sim/test_port_parity.sh
 EXTRA_DIST += tests/sim/README.md
+
+# The two-way AMIS meter (tests/e2e/test_amis*.sh use it).
+dist_noinst_SCRIPTS += tests/sim/amis-sim

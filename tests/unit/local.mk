@@ -55,3 +55,19 @@ tests_unit_test_layouts_LDADD = $(SMUNIT_LDADD)
 tests_unit_test_safety_SOURCES = tests/unit/test_safety.c $(SMUNIT_HELPERS)
 tests_unit_test_safety_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_safety_LDADD = $(SMUNIT_LDADD)
+
+# AMIS (Netz OÖ): spec example, synthetic streams, record walker.
+check_PROGRAMS += tests/unit/test_amis
+TESTS += tests/unit/test_amis
+tests_unit_test_amis_SOURCES = tests/unit/test_amis.c $(SMUNIT_HELPERS)
+tests_unit_test_amis_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_amis_LDADD = $(SMUNIT_LDADD)
+
+# sm_port_write(), the E5 of an AMIS reader (port/ library, private header).
+check_PROGRAMS += tests/unit/test_port_write
+TESTS += tests/unit/test_port_write
+tests_unit_test_port_write_SOURCES = tests/unit/test_port_write.c
+tests_unit_test_port_write_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/port
+tests_unit_test_port_write_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(SERIALPORT_CFLAGS)
+tests_unit_test_port_write_LDADD = port/libsmport.la $(CMOCKA_LIBS)

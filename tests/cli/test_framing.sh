@@ -86,6 +86,6 @@ is "--input HDLC (upper case): exit 0" "$(cat "$T/c.rc")" 0
 run_decode "$T/u" --hex --key "$(key_of "$f")" --input hdlc2 "$f"
 is "--input hdlc2: usage error" "$(cat "$T/u.rc")" 2
 like "--input hdlc2: the message lists every name" "$(cat "$T/u.err")" \
-  '"auto", "mbus", "hdlc", "dsmr" or "apdu"'
+  '"auto", "mbus", "hdlc", "dsmr", "amis" or "apdu"'
 
 done_testing

@@ -48,7 +48,8 @@ want_ids="current-l1 current-l2 current-l3 derive-bytes_discarded
 energy_wh-export energy_wh-import energy_wh-reactive_export
 energy_wh-reactive_import errors-checksum errors-decrypt errors-format
 errors-replay errors-segment errors-tag power-export power-import
-total_operations-reconnects total_operations-telegrams voltage-l1
+total_operations-counter_resets total_operations-reconnects
+total_operations-telegrams voltage-l1
 voltage-l2 voltage-l3"
 got_ids=$(e2e_listval vkw | sed -n "s|^$E2E_HOST/smartmeter-home/||p" | sort)
 is "listval: exactly the documented identifiers" \

@@ -26,11 +26,11 @@
  * OBIS code; a container where an OBIS code waits for its value; a
  * container or the body ending while one waits. SM_ERR_AXDR: unknown
  * types (compact-array 0x13 included: no meter is known to push one),
- * truncation, BCD with a nibble above 9, and a scaler outside -9..9 (no
- * register needs more; a wild scaler means a corrupt telegram, so the
- * whole telegram is refused rather than one reading).
- * Left out with a note in detail, the telegram still decoded: NaN and
- * infinite floats (also after scaling), and numbers whose unit nobody
+ * truncation, BCD with a nibble above 9.
+ * Delivered as sent, for the bounds to judge (sm_value_bound: the plugin
+ * and the CLI drop, count and name such a reading, issue 10): NaN and
+ * infinite floats, and any scaler (a +120 gives a value beyond every
+ * bound). Left out with a note in detail: numbers whose unit nobody
  * documents (sm_layout.c). BCD reads as two decimal digits (0x42 = 42).
  */
 #include <math.h>
@@ -41,7 +41,7 @@
 
 #define MAX_DEPTH 12
 #define DATETIME_LEN 12
-#define SCALER_MAX 9
+#define SCALER_MAX 9 /* the fast path's range; others take the walk */
 
 typedef struct walker {
   const uint8_t *p;
@@ -114,12 +114,10 @@ static void clock_found(walker *w, const uint8_t *b) {
 /* ---- values ------------------------------------------------------------ */
 
 /* Scaler and unit of the value just read (w->last, NULL when it was not
- * stored); the scaler is checked either way. */
+ * stored). Any scaler is taken: what no meter can measure (a wild scaler,
+ * NaN) is the bounds' business (sm_value_bound, sm_names.h), where the
+ * plugin and the CLI drop, count and name it. */
 static sm_status set_scaler(walker *w, int8_t scaler, uint8_t unit) {
-  if (scaler < -SCALER_MAX || scaler > SCALER_MAX) {
-    note(w, w->obis, "scaler outside -9..9");
-    return SM_ERR_AXDR;
-  }
   sm_value *v = w->last;
   if (!v)
     return SM_TELEGRAM;
@@ -128,25 +126,15 @@ static sm_status set_scaler(walker *w, int8_t scaler, uint8_t unit) {
   if (scaler == 0)
     return SM_TELEGRAM; /* x * 10^0 is x: value holds it already */
   sm_value_rescale(v);
-  if (!isfinite(v->value)) { /* a huge float times 10^scaler */
-    note(w, v->obis, "value not finite after scaling: left out");
-    w->t->n_values--; /* v is the last value added */
-    w->last = NULL;
-  }
   return SM_TELEGRAM;
 }
 
-/* A number of OBIS code obis. Non-finite floats are left out. */
+/* A number of OBIS code obis (non-finite floats too: see set_scaler). */
 static sm_status reading_add(walker *w, const uint8_t obis[6], const number *x,
                              int8_t scaler, uint8_t unit) {
   w->last = NULL;
   if (obis != w->obis)
     memcpy(w->obis, obis, 6);
-  if (x->is_float && !isfinite(x->f)) {
-    note(w, obis,
-         isnan(x->f) ? "float NaN left out" : "float infinity left out");
-    return set_scaler(w, scaler, unit);
-  }
   sm_value *v = sm_value_add(w->t, obis);
   if (v) {
     v->is_float = x->is_float;

@@ -48,8 +48,8 @@ want_ids="current-l1 current-l2 current-l3 derive-bytes_discarded
 energy_wh-export energy_wh-import energy_wh-reactive_export
 energy_wh-reactive_import errors-checksum errors-decrypt errors-format
 errors-replay errors-segment errors-tag power-export power-import
-total_operations-reconnects total_operations-telegrams voltage-l1
-voltage-l2 voltage-l3"
+total_operations-counter_resets total_operations-reconnects
+total_operations-telegrams voltage-l1 voltage-l2 voltage-l3"
 got_ids=$(e2e_listval vkw | sed -n "s|^$E2E_HOST/smartmeter-home/||p" | sort)
 is "listval: exactly the documented identifiers" \
   "$(tr '\n' ' ' <<<"$got_ids")" "$(tr '\n' ' ' <<<"$want_ids")"
@@ -59,7 +59,7 @@ telegrams=$(e2e_csv_last vkw home total_operations-telegrams)
 ok "health: telegrams counted ($telegrams)" \
   awk -v t="$telegrams" 'BEGIN { exit !(t >= 4) }'
 for id in errors-decrypt errors-tag errors-format errors-checksum \
-  errors-replay total_operations-reconnects; do
+  errors-replay total_operations-reconnects total_operations-counter_resets; do
   is_num "health: $id" "$(e2e_csv_last vkw home "$id")" 0
 done
 # Only if a slow start made the plugin join the line mid-telegram: then

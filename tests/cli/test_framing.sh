@@ -3,7 +3,8 @@
 # smartmeter-decode --input NAME for every framing name: a capture of each
 # link layer - M-Bus (VKW), HDLC (Kärnten IM350 in one frame, the L+G E450
 # in three GBT frames), bare APDU (Steiermark DSMR in GCM) and a plain
-# DSMR P1 telegram (the same text, unencrypted, made by sm-forge -u) -
+# DSMR P1 telegram (the same text, unencrypted, made by sm-forge -u), and
+# Netz OÖ's AMIS frame (M-Bus CI 0x5B, AES-CBC: --input mbus refuses it) -
 # decodes to its expected.tsv line with auto and with its own name forced;
 # any other forced name finds nothing (exit 1, "no telegram found"). The
 # bare-APDU reader has no frame check of its own: forced on M-Bus or GBT
@@ -32,7 +33,8 @@ cases="vkw mbus ksmwest_vkw_philippsev_2023-07-26.hex
 im350 hdlc extra_hdlc_wienernetze_im350_shrdzm_1.hex
 e450 hdlc extra_hdlc_lg_e450_dlmsparser_2.hex
 stmk apdu $shrdzm
-p1 dsmr $T/plain_dsmr.hex"
+p1 dsmr $T/plain_dsmr.hex
+amis amis amis_netzooe_spec_example.hex"
 
 path_of() { case $1 in /*) echo "$1" ;; *) echo "$VECTORS/$1" ;; esac; }
 want_of() {
@@ -51,6 +53,9 @@ wrong_framing() { # label mode file key
   is "$1: --input $2: exit 1" "$(cat "$T/w.rc")" 1
   is "$1: --input $2: nothing on stdout" "$(cat "$T/w.out")" ""
   case $2:$1 in
+  mbus:amis)
+    like "amis: --input mbus: refused as unsupported" "$(cat "$T/w.err")" \
+      '^telegram 1: unsupported' ;;
   apdu:vkw | apdu:e450)
     unlike "$1: --input apdu: a cut APDU is no telegram" \
       "$(cat "$T/w.err")" '^\{' ;;
@@ -74,7 +79,7 @@ while read -r label framing file; do
     is "$label: --input $mode: the expected line" "$(cat "$T/r.out")" "$want"
     is "$label: --input $mode: stderr empty" "$(cat "$T/r.err")" ""
   done
-  for mode in mbus hdlc apdu dsmr; do
+  for mode in mbus hdlc apdu dsmr amis; do
     [ "$mode" = "$framing" ] || wrong_framing "$label" "$mode" "$f" "$key"
   done
 done <<<"$cases"

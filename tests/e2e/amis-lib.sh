@@ -1,5 +1,5 @@
-# shellcheck shell=bash
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # tests/e2e/amis-lib.sh - helpers for the AMIS end-to-end tests, sourced
 # after e2e-lib.sh: the two-way meter tests/sim/amis-sim and what its log
 # says about the reader's acknowledgements.

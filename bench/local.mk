@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench: `make bench` builds bench/sm-bench (not installed, not part of
 # `make check`) and runs it against tests/vectors.
 EXTRA_PROGRAMS += bench/sm-bench

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_check.c - --check-key: one clear sentence about the key. */
 #include "cli_check.h"
 

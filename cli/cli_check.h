@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_check.h - the answer of --check-key. */
 #ifndef CLI_CHECK_H
 #define CLI_CHECK_H

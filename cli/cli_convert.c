@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_convert.c - --convert-kaifareader: load, check, print. */
 #include "cli_convert.h"
 

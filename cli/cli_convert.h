@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_convert.h - --convert-kaifareader: a kaifareader meter.json turned
  * into the equivalent collectd configuration (smartmeter plugin, plus mqtt
  * and notes for InfluxDB v2 via Telegraf).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_help.c - the --help text. It never shows key material. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_hex.c - streaming hex text decoder for --hex. */
 #include "cli_hex.h"
 #include "sm_names.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_hex.h - streaming hex text -> bytes, for --hex input.
  *
  * Whitespace is ignored, '#' starts a comment that runs to the end of the

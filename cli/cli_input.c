@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_input.c - file/stdin input: read chunks, unhex them if asked, feed
  * the decoder, report at the end.
  *

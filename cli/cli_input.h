@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_input.h - decoding a file or stdin (raw bytes or --hex text). */
 #ifndef CLI_INPUT_H
 #define CLI_INPUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_json.c - flat JSON object parser (strings, numbers, bools, null). */
 #include "cli_json.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_json.h - a small parser for one flat JSON object whose values are
  * strings, numbers, booleans or null (enough for kaifareader's meter.json).
  * No allocation: everything lives in the caller's cli_json_object. Error

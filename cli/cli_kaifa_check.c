@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_kaifa_check.c - reads and checks the settings of a kaifareader
  * meter.json (pyserial constants such as "serial.PARITY_EVEN" included). */
 #include <stdio.h>

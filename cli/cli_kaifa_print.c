@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_kaifa_print.c - writes the collectd configuration equivalent to a
  * checked kaifareader meter.json. The key goes into the configuration
  * (that is what the user asked for) and nowhere else. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_keys.c - keys from argv or a key file, wiped after use. */
 #include "cli_keys.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_keys.h - getting a 16-byte key from the command line or a key file.
  *
  * Nothing here ever prints or returns the key text: error messages name

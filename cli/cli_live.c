@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_live.c - the --device loop: open, read with a short timeout, feed,
  * notice pauses, reconnect with back-off after a failure. One message when
  * the port fails, one when it works again. */

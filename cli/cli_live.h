@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_live.h - live mode: read a serial port or tcp://host:port until
  * stopped, reconnecting with back-off. */
 #ifndef CLI_LIVE_H

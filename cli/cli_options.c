@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_options.c - argv -> cli_options. Usage errors print one line to
  * stderr and return CLI_EXIT_USAGE; no message ever contains a key. */
 #include "cli_options.h"

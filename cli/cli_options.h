@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_options.h - command line of smartmeter-decode: what the user asked for.
  *
  * cli_options_parse() fills a cli_options from argv. Keys are parsed into

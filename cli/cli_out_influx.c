@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_out_influx.c - InfluxDB line protocol for Telegraf inputs.execd:
  *   smartmeter,meter=<tag> <name>=<value>,... <ns>
  * Numbers are written as sm_value_format() prints them, without an "i"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_out_json.c - one JSON object per telegram per line:
  * {"system_title":..,"frame_counter":..,"meter_time":..,"meter_number":..,
  *  "device_name":..,"values":{"A.B.C.D.E.F":{"name":..,"value":..,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_out_text.c - a readable table per telegram: header lines, then one
  * row per reading (OBIS, name, value, unit), then a blank line. (For
  * people, not pipelines: printf-formatted, into the line buffer.) */

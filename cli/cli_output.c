@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_output.c - picks the writer; one buffer for all lines, written out
  * per telegram or, deferred, when the reader says its input is drained. */
 #include "cli_output.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_output.h - writing one decoded telegram to stdout in the chosen
  * format. The JSON and Influx shapes are contracts (see the man page).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_run.c - drives the decoder over a byte stream and reports. */
 #include "cli_run.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_run.h - one decoding session: bytes in, telegrams out, problems
  * reported on stderr with the telegram's position, and the exit code.
  * Shared by file/stdin input and live --device input.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_stop.c - stop signals and stdin EOF for live mode. */
 #include "cli_stop.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_stop.h - when live mode has to end: SIGTERM/SIGINT/SIGHUP, or EOF
  * on a stdin pipe (Telegraf's execd closes the child's stdin to stop it).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_time.c - reception and meter timestamps in nanoseconds. */
 #include "cli_time.h"
 

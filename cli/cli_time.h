@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_time.h - timestamps for the Influx output. */
 #ifndef CLI_TIME_H
 #define CLI_TIME_H

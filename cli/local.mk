@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cli: smartmeter-decode, the command-line decoder (thin: options -> run).
 bin_PROGRAMS += cli/smartmeter-decode
 cli_smartmeter_decode_SOURCES = \

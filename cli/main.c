@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - smartmeter-decode: options -> one action -> exit code. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 noinst_LTLIBRARIES += decoder/libsmdecoder.la
 decoder_libsmdecoder_la_SOURCES = \
 	decoder/sm_decoder.h decoder/sm_names.h decoder/sm_private.h \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_axdr.c - DLMS data-notification: header, A-XDR values, and the walker
  * for self-describing bodies.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_ber.c - the bottom of the decoder: BER lengths and the size of an
  * A-XDR element, used by the link layers (to frame bare APDUs) and by the
  * application layer (to walk data). Calls nothing above it. */

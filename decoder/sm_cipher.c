@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_cipher.c - DLMS general-glo-ciphering (tag 0xDB):
  *   DB 08 <system title 8> <BER length> <SC> <frame counter 4>
  *   <ciphertext> [<GCM tag 12> when SC has 0x10]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_crc.c - the two 16-bit CRCs of the link layers, both reflected:
  * CRC-16/X.25 (HDLC HCS and FCS: polynomial 0x1021 reversed 0x8408, init
  * 0xFFFF, xorout 0xFFFF) and CRC-16/ARC (DSMR: 0x8005 reversed 0xA001,

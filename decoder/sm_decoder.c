@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_decoder.c - drives the layers (link -> segments -> cipher -> A-XDR),
  * asks the replay guard (sm_replay.c) about every decrypted telegram and
  * keeps the counters. */

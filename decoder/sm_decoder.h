@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_decoder.h - incremental decoder for the customer interface of Austrian
  * smart meters (M-Bus long frames carrying DLMS/COSEM data-notifications,
  * optionally AES-128-GCM general-glo-ciphered).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_error.c - texts for sm_status values. They are shown to users as-is
  * (collectd log, CLI stderr), so each says what to check. */
 #include "sm_decoder.h"

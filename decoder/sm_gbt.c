@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_gbt.c - General-Block-Transfer (tag 0xE0), as the Landis+Gyr E450 of
  * Energienetze Steiermark and Stromnetz Graz pushes: one block per frame,
  *   E0 | ctrl (0x80 last block, 0x40 streaming) | block number (2) |

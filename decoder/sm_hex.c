@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_hex.c - hex text to bytes (keys, captures) and key hygiene. */
 #include <ctype.h>
 #include <string.h>

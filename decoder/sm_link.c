@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_link.c - the link-layer driver: finds the next intact frame in the
  * buffered bytes through the table of framings (sm_link_*.c, one row each).
  *

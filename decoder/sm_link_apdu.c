@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_link_apdu.c - link-layer row: bare APDUs back to back, as captures
  * hold them and as the Sagemcom T210-D-R pushes on its P1 port:
  *   DB ...  general-glo-ciphering, framed by its own length field;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_link_dsmr.c - link-layer row: DSMR P1 text telegrams
  * ("/" ident ... "!" CRC CR LF), as P1 ports in the Netherlands, Belgium
  * and Luxembourg send them. The CRC-16/ARC over "/" .. "!" is the frame's

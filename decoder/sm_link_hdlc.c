@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_link_hdlc.c - link-layer row: HDLC, IEC 62056-46 frame format type 3:
  *
  *   7E | A S LLL LLLLLLLL | DA | SA | CTRL | HCS | INFO | FCS | 7E

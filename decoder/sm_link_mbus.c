@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_link_mbus.c - link-layer row: wired M-Bus long frames
  * (68 L L 68 C A CI STSAP DTSAP data CS 16, EN 13757-2).
  *

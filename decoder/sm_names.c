@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_names.c - names and units of readings, exact number formatting. */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_names.h - the one naming table for readings, and exact formatting.
  *
  * Used by the CLI's JSON/Influx/text output and by the collectd plugin, so

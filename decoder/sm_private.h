@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_private.h - internals shared by the decoder's layers. Not installed.
  *
  * Data flow, one layer per file; calls only go down this list's arrows:

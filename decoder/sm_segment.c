@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_segment.c - reassembles one APDU from the frames of any link layer by
  * their neutral flags: first, last and (M-Bus only) a sequence number.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # plugin: the collectd module smartmeter.so (built only when configure found
 # collectd's headers). Only module_register is exported: the decoder and port
 # convenience libraries linked in stay private to the module.

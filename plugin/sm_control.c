@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_control.c - stop flag + condition variable for a reader thread. */
 #include "sm_control.h"
 

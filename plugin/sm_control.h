@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_control.h - the stop signal between collectd's shutdown callback and a
  * meter's reader thread.
  *

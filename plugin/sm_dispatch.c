@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_dispatch.c - the read callback: latest values -> collectd. */
 #include "sm_dispatch.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_dispatch.h - collectd's read callback for one meter.
  *
  * Copies the latest values under their lock, then (without any lock)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_ident.c - OBIS reading -> collectd type / type instance.
  *
  * The field names come from the shared naming table (sm_names.c), so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_ident.h - the collectd identifier of a reading (type and type
  * instance), per the table in doc/CONTRACTS.md. Only types from collectd's
  * standard types.db are used, so receiving servers need nothing extra.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_key.c - reading AES keys from the configuration or a key file. */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_key.h - Key / AuthKey / KeyFile / AuthKeyFile options.
  *
  * A key is never logged: messages name the meter, the option and (for key

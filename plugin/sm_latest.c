@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_latest.c - latest readings + health of one meter under a mutex. */
 #include "sm_latest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_latest.h - the newest telegram of one meter, shared between its reader
  * thread (writer) and collectd's read callback (reader).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_meter.c - a meter's lifetime: parsing one <Meter> block, freeing. */
 #include "sm_meter.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_meter.h - one configured meter: its settings, its reader thread's
  * state, the shared latest values, and the read callback's state.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_reader.c - one meter's serial thread.
  *
  * The loop: open (libserialport, termios fallback or TCP, all inside

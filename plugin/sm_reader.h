@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_reader.h - the serial thread of one meter: open the port (with
  * back-off), read with short timeouts, feed the decoder, publish telegrams
  * into the meter's latest values.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_solarview.c - the Solarview export file; see sm_solarview.h. */
 #include "sm_solarview.h"
 

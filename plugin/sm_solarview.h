@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_solarview.h - the Solarview export file (kaifareader's format).
  *
  * Self-contained: depends only on the decoder API, no collectd headers, so

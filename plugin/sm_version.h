@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_version.h - the plugin's version string.
  *
  * Kept in its own translation unit: our sm_config.h and collectd's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* smartmeter.c - collectd plugin "smartmeter": registration and lifecycle.
  *
  *   config   : every <Meter> block becomes an smp_meter (sm_meter.c);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # port: the meter's byte source (libserialport / termios / tcp), shared by
 # the CLI and the plugin as a libtool convenience library. sm_keyfile.c, the
 # key-file reader of both, uses the decoder's sm_key_parse/sm_wipe: whatever

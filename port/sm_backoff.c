@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_backoff.c - reconnect delays: 1 s, 2 s, 4 s ... capped at 30 s, so a
  * missing adapter costs a few wake-ups per minute, not a busy loop. */
 #include "sm_port.h"

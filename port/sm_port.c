@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_port.c - the backend-independent part of sm_port.h: names, config
  * checks, open dispatch, and the poll()-based read shared by all backends. */
 #include "sm_port_private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_port.h - the byte source of a meter: a serial adapter (libserialport,
  * with a plain termios fallback for paths libserialport 0.1.1 refuses, such
  * as ptys and renamed device nodes) or a TCP socket ("tcp://host:port", as

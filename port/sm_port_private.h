@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_port_private.h - what the port backends share; not installed, not for
  * the plugin or CLI (they use sm_port.h only). */
 #ifndef SM_PORT_PRIVATE_H

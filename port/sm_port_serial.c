@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_port_serial.c - serial devices: resolve the path, try libserialport,
  * fall back to plain termios for paths libserialport 0.1.1 refuses. */
 #include "sm_port_private.h"

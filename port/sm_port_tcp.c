@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_port_tcp.c - "tcp://host:port": a serial adapter served over the
  * network (ser2net in raw mode). Serial settings are the server's job. */
 #include "sm_port_private.h"

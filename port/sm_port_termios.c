@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sm_port_termios.c - plain termios fallback for serial paths libserialport
  * 0.1.1 refuses (ptys, device nodes renamed by udev rules), and the last
  * step of every tty open (error marking, input flush). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scripts/demo.sh [BUILDDIR] - the live demo (README quick start).
 #
 # Builds (scripts/bootstrap.sh --demo: installs the missing Debian packages

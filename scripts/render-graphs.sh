@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # render-graphs.sh - draw a meter's power, voltage, current and energy from
 # collectd's RRD files (rrdtool plugin) into PNG files, and print their paths.
 #

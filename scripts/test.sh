@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scripts/test.sh - every test, as CI runs it:
 #   1. build (installing missing Debian packages) in _build and run
 #      `make check`: cmocka unit tests, CLI tests, simulator/port tests and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests: each area adds its own fragment
 EXTRA_DIST += tests/vectors
 include tests/unit/local.mk

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/tap.sh - tiny TAP helpers for shell tests (sourced, not run).
 #   . "$SM_SRCDIR/tests/tap.sh"
 #   ok "name" test -f x          # runs the command; ok/not ok by its status

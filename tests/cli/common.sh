@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/cli/common.sh - shared setup for the smartmeter-decode tests
 # (sourced after tests/tap.sh). Gives:
 #   $DECODE   the binary      $VECTORS  tests/vectors      $T  a temp dir

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/cli: smartmeter-decode end to end (TAP shell tests; they use
 # $SM_BUILDDIR/cli/smartmeter-decode and $SM_SRCDIR/tests/vectors).
 CLI_TESTS = \

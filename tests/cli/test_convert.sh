@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # --convert-kaifareader: kaifareader's meter.json template (from its README)
 # becomes the equivalent collectd configuration; the output parses with
 # collectd's own config parser; bad files give exit 1 without the key.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # smartmeter-decode: exit codes 0/1/2, error messages with telegram
 # positions, --check-key, --quiet, bad input, and that no key ever shows
 # up in stdout/stderr (nor in --help).

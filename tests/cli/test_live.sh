@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # smartmeter-decode --device: live reading from a pty (socat, and the
 # project's meter simulator) and from tcp://; idle-gap handling, one
 # message per outage and one per recovery, exit 0 on SIGTERM/SIGINT and on

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # smartmeter-decode on every real capture: exact JSON lines (expected.tsv,
 # derived from DECODED.md), the text table, Influx lines, raw binary input,
 # stdin input and --key-file. M-Bus, bare APDU, HDLC (Kärnten, Wels, the

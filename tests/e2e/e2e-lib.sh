@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash disable=SC2034
 # tests/e2e/e2e-lib.sh - helpers for the end-to-end tests (sourced).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/e2e: end-to-end tests against Debian's real collectd, with the
 # plugin from this build tree and simulated meters (tests/sim/meter-sim).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/e2e/measure.sh - figures for the release notes, not a test (not in
 # TESTS; it takes about three minutes):
 #   1. CPU time of collectd (utime + stime from /proc/PID/stat) over

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_config_check.sh - `collectd -T` (parse, init, one read, exit) as the
 # smoke test of a configuration: a good one passes; every mistake fails
 # with a message naming the meter and the option; a key never appears in

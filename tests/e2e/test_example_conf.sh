@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_example_conf.sh - collectd.conf.example is a working configuration:
 # with only its paths (and the key) pointed at this test, `collectd -T`
 # accepts it and a running collectd writes the meter's values through the

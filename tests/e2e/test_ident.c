@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_ident.c - the plugin's OBIS -> collectd identifier mapping for every
  * row of doc/CONTRACTS.md, including readings no bundled capture carries
  * (per-phase power, tariffs, reactive power, frequency) and the fallback

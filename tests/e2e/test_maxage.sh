@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_maxage.sh - the meter (simulator) vanishes and comes back under the
 # same path, as when a USB adapter is unplugged and plugged in again.
 # Asserts: after MaxAge one warning and no new rows; the loss logged once;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_two_meters.sh - two <Meter> blocks, two simulated meters (a VKW Kaifa
 # and an EVN Kaifa) at once: one thread and one read callback each (the
 # second with its own Interval). Asserts each meter's values under its own

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_values_libserialport.sh - the code path real USB adapters take:
 # collectd runs with the test-only LD_PRELOAD shim (tests/sim) that makes
 # libserialport 0.1.1 accept a pty, so the plugin opens the simulated meter

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_values_termios.sh - a real VKW capture (Kaifa MA309M) on a plain pty,
 # which libserialport 0.1.1 refuses, so the plugin's termios fallback reads
 # it. Asserts the exact decoded values under the documented identifiers in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_wrong_key.sh - a well-formed but wrong key (the user typed another
 # meter's key): telegrams cannot be decrypted. Asserts: an error naming the
 # meter and the likely cause, rate-limited (collectd's c_complain: the

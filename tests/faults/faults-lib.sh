@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash disable=SC2034
 # tests/faults/faults-lib.sh - helpers of the fault tests (sourced), on top
 # of tests/e2e/e2e-lib.sh (temp dir, simulators, collectd, csv readers):

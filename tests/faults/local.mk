@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/faults: fault tests end to end (issue 5, items 3-6) through Debian's
 # real collectd with the plugin from this build, simulated meters
 # (tests/sim/meter-sim) and the helpers of tests/e2e/e2e-lib.sh; see

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/faults/soak.sh - figures for the release notes, not a test (not in
 # TESTS; it takes SOAK_SECONDS, default 600, plus about a minute):
 # one collectd, two meters at 25 times a real meter's rate (a telegram

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_auth.sh - authenticated telegrams (security control 0x30: AES-GCM
 # with a 12-byte tag over AAD = SC || authentication key), made by
 # sm-forge from the VKW capture, each carrying its frame counter as its

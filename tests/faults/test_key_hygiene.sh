@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_key_hygiene.sh - keys never leak. Runs collectd and smartmeter-decode
 # through every error path that involves a key and collects ALL their
 # output (stdout, stderr, collectd's log file), then searches it for every

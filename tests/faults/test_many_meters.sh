@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_many_meters.sh - 16 meters in one collectd, each at ten times a
 # real meter's rate: a telegram every 0.5 s (real meters: every 5 s) at
 # 0.5 ms per byte (the bytes of a 376-byte telegram within 0.19 s), for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_noise.sh - a noisy line: random bytes between the telegrams, half of
 # the stream (meter-sim --noise 0.5: random bytes with many 68/16/E5 and
 # fake headers 68 FA FA 68 / 68 72 72 68), sent so that the noise ends

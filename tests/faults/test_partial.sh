@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_partial.sh - a telegram cut off, then silence, then intact ones
 # (meter-sim --cut-after / --cut-every): every third telegram is cut.
 # Each telegram carries its frame counter as its power-import value.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_replay.sh - replayed telegrams through the real collectd: the meter
 # sends frame counters 5..11, then 5 again (an old telegram replayed byte
 # for byte), then 11 again (a duplicate of the newest), then 12..14. Every

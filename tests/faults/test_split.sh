@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_split.sh - telegrams cut across arbitrary read boundaries and
 # delivered slowly: three meters in one collectd, each telegram carrying
 # its frame counter as its power-import value (sm-forge -v):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_unplug.sh - the device path vanishes and returns 20 times, as when a
 # USB adapter is unplugged and plugged in again (meter-sim SIGUSR1: socat
 # killed, the link and the pty gone, the reader gets a hangup; SIGUSR2:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_valgrind.sh - Debian's collectd with the plugin under valgrind
 # memcheck: 100 telegrams from the simulator (two meters: VKW and EVN,
 # plus a third with a wrong key so the error paths run too), then a clean

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_axdr.c - libFuzzer target: the data-notification parser, A-XDR
  * walker and layouts by shape alone (sm_axdr_notification from
  * decoder/sm_private.h), on the raw input as a decrypted plaintext.

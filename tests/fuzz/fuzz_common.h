@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_common.h - shared by the libFuzzer targets and the seed generator
  * in tests/fuzz/: the keys of the real captures, a small telegram builder
  * (general-glo-ciphering, M-Bus long frames, HDLC frames, General Block

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_names.c - libFuzzer target: the pure functions of sm_names.h on
  * arbitrary arguments - the parsers of user-supplied text (keys in
  * collectd.conf / KeyFile / CLI options, capture files) and the formatters

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/fuzz: libFuzzer targets of the decoder (see tests/fuzz/README.md).
 #
 # Built with clang (libFuzzer + ASan + UBSan) whatever CC is, so these are

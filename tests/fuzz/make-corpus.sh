@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make-corpus.sh SEEDGEN OUT_DIR - (re)write the fuzzers' seed corpora.
 #
 # SEEDGEN is the seedgen binary (built by `make fuzz-build`); OUT_DIR gets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay_main.c - a main() for the fuzz targets without libFuzzer, so that
  * a corpus can be replayed by a build made with another compiler (gcc
  * -fsanitize=address,undefined: `make fuzz-replay`) or under valgrind.

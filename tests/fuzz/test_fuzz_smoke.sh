@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_fuzz_smoke.sh - the CI smoke run of the libFuzzer targets (TAP).
 #
 # Builds the targets with clang (make fuzz-build in $SM_BUILDDIR), makes

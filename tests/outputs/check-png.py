@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """check-png.py - is each FILE a valid, non-trivial PNG image? (test tool)
 
   check-png.py [--min-bytes N] [--min-x X] [--colour RRGGBB[:COUNT]]...

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/outputs: every output route proven against the real server.
 #  - test_solarview: cmocka test of plugin/sm_solarview.[ch] (compiled in
 #    directly; the module needs no collectd headers). A unit test: fit for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/outputs/outputs-lib.sh - helpers for the output-route tests
 # (sourced). Builds on tests/e2e/e2e-lib.sh (temp dir, watchdog, simulated
 # meter, collectd with the plugin from this build) and adds the servers:

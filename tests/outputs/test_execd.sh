@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_execd.sh - the Telegraf inputs.execd route without Telegraf:
 # `smartmeter-decode --device <pty> --format influx` runs continuously
 # against the simulated meter; each line it prints is POSTed as it arrives

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_influxdb.sh - two routes into a real InfluxDB 1.x (Debian influxd) on
 # 127.0.0.1, queried back over HTTP:
 #   A: collectd `network` writer -> InfluxDB's [[collectd]] listener

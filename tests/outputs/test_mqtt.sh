@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_mqtt.sh - route: smartmeter plugin -> collectd's mqtt writer -> a real
 # mosquitto on 127.0.0.1 -> mosquitto_sub. Topics are
 # <Prefix>/<host>/smartmeter-<meter>/<type>-<type_instance>, payloads

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_prometheus.sh - route: smartmeter plugin -> collectd's
 # write_prometheus on 127.0.0.1 -> curl (a scrape). Metric names are
 # collectd_smartmeter_<type>{smartmeter="<meter>",type="<type_instance>",

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_rrd.sh - route: smartmeter plugin -> collectd's rrdtool writer ->
 # RRD files (checked with Debian's rrdtool) -> scripts/render-graphs.sh ->
 # PNGs (checked by check-png.py: valid, non-trivial).

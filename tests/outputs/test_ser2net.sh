@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_ser2net.sh - the remote-adapter route with the real ser2net (Debian
 # ser2net 4): ser2net serves the simulated meter's pty raw on 127.0.0.1,
 # the plugin reads Device "tcp://127.0.0.1:PORT". ser2net is stopped and

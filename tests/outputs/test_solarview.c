@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_solarview.c - plugin/sm_solarview.[ch]: the Solarview export file.
  *
  * The real VKW capture decoded and written must equal, byte for byte, what

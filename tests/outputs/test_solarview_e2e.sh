@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_solarview_e2e.sh - the plugin's SolarviewFile option in the real
 # collectd: the file's directory is missing at first (one error in the log,
 # the meter is still read and dispatched), then it is created: the file

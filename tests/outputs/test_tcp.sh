@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_tcp.sh - the ser2net route: a meter's raw bytes served over TCP.
 # socat listens on 127.0.0.1 (as ser2net would in raw mode) and hands every
 # connection the next telegrams of the VKW capture, one per second. The

@@ -14,16 +14,14 @@
 #                     uninstall; plugin-dir detection; --disable-werror
 #  test_deb.sh        builds the .deb from the `make dist` tree, contents,
 #                     lintian, dpkg -i, collectd -T and a short run, purge.
-# And:
-#  test_spdx.sh       every source file has its SPDX line: fails until
-#                     `scripts/spdx.sh --fix` has been applied to the tree.
+#  test_spdx.sh       every source file has its SPDX line.
 PACKAGING_TESTS = \
 	tests/packaging/test_keyfile.sh \
 	tests/packaging/test_bootstrap.sh \
-	tests/packaging/test_spdx_tool.sh
+	tests/packaging/test_spdx_tool.sh \
+	tests/packaging/test_spdx.sh
 INSTALL_TESTS = \
 	tests/packaging/test_configure.sh \
 	tests/packaging/test_deb.sh
 TESTS += $(PACKAGING_TESTS)
-dist_noinst_SCRIPTS += $(PACKAGING_TESTS) $(INSTALL_TESTS) \
-	tests/packaging/test_spdx.sh
+dist_noinst_SCRIPTS += $(PACKAGING_TESTS) $(INSTALL_TESTS)

@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # test_spdx.sh - every source file of the project has its SPDX line
-# (scripts/spdx.sh --check). Not in TESTS until `scripts/spdx.sh --fix`
-# has been run on the merged tree: until then it lists the files that lack
-# the line and fails.
+# (scripts/spdx.sh --check).
 . "$SM_SRCDIR/tests/tap.sh"
 
 rc=0

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/sim: meter simulator (pty replay via socat), a libserialport pty
 # shim (test-only LD_PRELOAD), a port reader helper and the port test.
 check_PROGRAMS += tests/sim/port-cat

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* port-cat.c - test helper: open a device through libsmport and copy its
  * bytes to stdout for a while. Events go to stderr, one line each, as
  * "<event> key=value ..." with CLOCK_MONOTONIC seconds in t=, so shell

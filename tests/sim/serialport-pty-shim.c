@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* serialport-pty-shim.c - TEST ONLY. An LD_PRELOAD shim that lets
  * libserialport 0.1.1 open a pty, so the tests exercise the same code path
  * a real USB adapter takes (not just the termios fallback):

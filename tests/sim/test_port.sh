@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # tests/sim/test_port.sh - libsmport against the meter simulator (ptys made
 # by socat), the libserialport pty shim, and a socat TCP server.
 # Needs: socat, python3, the built tests/sim/port-cat and libsmptyshim.so.

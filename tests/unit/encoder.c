@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* encoder.c - see encoder.h. Test-only code: clarity over speed. */
 #include "encoder.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* encoder.h - test-only builder of meter telegrams: DLMS general-glo-
  * ciphering APDUs (AES-128-GCM via libgcrypt), M-Bus long frames and HDLC
  * frames.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/unit: cmocka unit tests of the decoder library (TAP via
 # CMOCKA_MESSAGE_OUTPUT=TAP from the harness; one TAP line per test case).
 # Shared helpers: vec.[ch] (load tests/vectors, feed and tally) and

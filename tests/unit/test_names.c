@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_names.c - sm_names.h: the naming table of doc/CONTRACTS.md, unit
  * symbols, exact decimal formatting, date-times, hex and key parsing.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_negative.c - every way a telegram can be bad, and what the decoder
  * must do then: report the right sm_status, produce no readings, count it
  * in sm_stats, and still decode the next intact telegram.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_stream.c - the decoder as a byte-stream parser: every capture fed
  * one byte at a time, in random chunks, surrounded by garbage, and after
  * truncated telegrams. Every intact telegram must come out exactly once,

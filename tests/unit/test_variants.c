@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_variants.c - data-notification shapes the real captures do not
  * show, built by hand in A-XDR: the three header date-time forms, every
  * numeric A-XDR type with and without {scaler, unit}, floats, text

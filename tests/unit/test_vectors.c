@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_vectors.c - every real capture in tests/vectors/ decoded with its
  * key and checked value by value against tests/vectors/DECODED.md (whose
  * numbers the sources' own test expectations confirm).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vec.c - see vec.h. */
 #include "vec.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* vec.h - shared helpers of the unit tests and the benchmark: load a
  * tests/vectors/NAME.hex capture, turn it into a re-encryptable model, and
  * feed bytes to a decoder while tallying the results. No cmocka here.

@@ -8,7 +8,9 @@
 #      and CLI tests there (the plugin cannot be loaded into Debian's
 #      uninstrumented collectd, so end-to-end runs use the plain build);
 #   3. `make distcheck` (tarball builds and passes its unit tests);
-#   4. install and package ($(INSTALL_TESTS) of tests/packaging/local.mk):
+#   4. the AMIS end-to-end tests ($(AMIS_E2E_TESTS)), alone: their meter
+#      wants an answer within 0.5 s;
+#   5. install and package ($(INSTALL_TESTS) of tests/packaging/local.mk):
 #      configure without cmocka, `make install DESTDIR` where collectd looks;
 #      the Debian package built from the dist tree, checked with lintian,
 #      installed, run by collectd with a stock configuration, purged (root).
@@ -74,6 +76,10 @@ else
   failed=$((failed + 1))
   status=1
 fi
+
+# Its own step, not part of "all tests": the AMIS dialogue has a real-time
+# deadline (an answer within 0.5 s), so it runs alone, one test at a time.
+run_check "$top/_build" "AMIS, real time" 'TESTS=$(AMIS_E2E_TESTS)' -j1
 
 # Its own step, not part of "all tests": whole extra builds, and a package
 # installed and purged.

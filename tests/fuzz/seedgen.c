@@ -542,6 +542,107 @@ static void dsmr5_seed(void) {
   put_stream("dsmr5-nl-auto", NO_KEY, M_AUTO, IDLE_ON, CHUNKS, out, n);
 }
 
+/* ---- layouts no capture shows (tests/unit/test_layouts.c has them) ------- */
+
+typedef struct axdr {
+  uint8_t b[1024];
+  size_t n;
+} axdr;
+
+static void put(axdr *a, const void *p, size_t n) {
+  memcpy(a->b + a->n, p, n);
+  a->n += n;
+}
+
+static void put1(axdr *a, uint8_t v) {
+  a->b[a->n++] = v;
+}
+
+static void put_be(axdr *a, uint8_t tag, unsigned bytes, uint32_t v) {
+  put1(a, tag);
+  while (bytes-- > 0)
+    put1(a, (uint8_t)(v >> (8 * bytes)));
+}
+
+static const uint8_t CLOCK12[12] = {0x07, 0xE7, 7,    26,   3,    20,
+                                    5,    20,   0x00, 0xFF, 0x88, 0x80};
+
+/* 0F, invoke id, a date-time or none, and the body's structure. */
+static void put_header(axdr *a, bool clock, uint8_t elements) {
+  a->n = 0;
+  put_be(a, 0x0F, 4, 1);
+  if (clock) {
+    put1(a, 0x0C);
+    put(a, CLOCK12, 12);
+  } else {
+    put1(a, 0x00);
+  }
+  put1(a, 0x02);
+  put1(a, elements);
+}
+
+static void put_os(axdr *a, const void *p, uint8_t n) {
+  put1(a, 0x09);
+  put1(a, n);
+  put(a, p, n);
+}
+
+static void put_def(axdr *a, uint16_t class_id, uint8_t c, uint8_t d,
+                    int8_t attribute) {
+  const uint8_t obis[6] = {
+      class_id == 3 || class_id == 4 ? 1 : 0, 0, c, d, 0, 255};
+  put1(a, 0x02);
+  put1(a, 4);
+  put_be(a, 0x12, 2, class_id);
+  put_os(a, obis, 6);
+  put_be(a, 0x0F, 1, (uint8_t)attribute);
+  put_be(a, 0x12, 2, 0);
+}
+
+static void layout_seed(const char *name, const axdr *a) {
+  static uint8_t tmp[4096];
+  write_seed("fuzz_axdr", name, a->b, a->n);
+  /* fuzz_telegram: unencrypted in HDLC, then SC 0x30 in block transfer */
+  size_t n = add_record(tmp, 0, 0, 0, 100, a->b, a->n);
+  n += add_record(tmp + n, 3 | 1 << 3, O_GBT, 1, 60, a->b, a->n);
+  buf[0] = T_HDLC | 1;
+  memcpy(buf + 1, (const uint8_t[4]){0, 0, 0, 0}, 4);
+  memcpy(buf + 5, tmp, n);
+  write_seed("fuzz_telegram", name, buf, n + 5);
+}
+
+static void layout_seeds(void) {
+  static axdr a;
+  put_header(&a, false, 9); /* Wiener Netze, older firmware */
+  put_os(&a, CLOCK12, 12);
+  for (uint32_t i = 0; i < 8; i++)
+    put_be(&a, 0x06, 4, 1000 * i + 7);
+  layout_seed("layout-wiener-netze-9", &a);
+
+  put_header(&a, true, 11); /* Burgenland */
+  for (uint32_t i = 0; i < 6; i++)
+    put_be(&a, 0x12, 2, 230 + i);
+  for (uint32_t i = 0; i < 4; i++)
+    put_be(&a, 0x06, 4, 7654321 + i);
+  put_os(&a, "12345678", 8);
+  layout_seed("layout-burgenland-11", &a);
+
+  /* A self-listed capture-object list: definitions, then their values. */
+  put_header(&a, false, 5); /* the list, then 4 values */
+  put1(&a, 0x01);
+  put1(&a, 5);
+  put_def(&a, 40, 25, 9, 2);
+  put_def(&a, 8, 1, 0, 2);
+  put_def(&a, 3, 1, 8, 2);
+  put_def(&a, 3, 32, 7, 2);
+  put_def(&a, 3, 32, 7, 3);
+  put_os(&a, CLOCK12, 12);
+  put_be(&a, 0x06, 4, 9876543);
+  put_be(&a, 0x12, 2, 2301);
+  put(&a, (const uint8_t[6]){0x02, 0x02, 0x0F, 0xFF, 0x16, 35}, 6);
+  layout_seed("layout-capture-list", &a);
+}
+
 /* ---- names seeds: 0, out size, text | 1, reading | 2, date-time ---------- */
 
 static void hex_seeds(const capture *c) {
@@ -640,6 +741,7 @@ int main(int argc, char **argv) {
   }
   decoded_md(argv[1]);
   dsmr5_seed();
+  layout_seeds();
   names_value_seeds();
   printf("seedgen: %zu captures, %u seeds in %s\n", n, n_written, out_dir);
   return 0;

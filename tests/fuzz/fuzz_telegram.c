@@ -56,9 +56,10 @@
  *  - an intact frame inside a record (found by an independent model of
  *    the checked framings) may be delivered before the record completes:
  *    from such a record on the oracle only checks what it gets;
- *  - bare APDUs have no check: a decoder resyncing inside a rejected one
- *    may find APDU-like bytes, so in that framing the same holds from the
- *    first rejected record on.
+ *  - bare APDUs have no check: a decoder resyncing inside one its link
+ *    refuses (an unencrypted one that does not parse, one too long) or an
+ *    idle gap cut may find APDU-like bytes, so in that framing the same
+ *    holds from such a record on.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,7 @@ typedef struct record {
   uint64_t cut_at;   /* where that gap was */
   int remains;       /* telegrams its remains may still give */
   bool tainted;      /* an intact frame starts inside it */
+  bool resync;       /* bare APDUs: the decoder may resync inside it */
   sm_status direct;
 } record;
 
@@ -221,7 +223,7 @@ static void note_counter(oracle *o, const sm_telegram *t) {
 /* Passing over r without a telegram from it. */
 static void pass_over(oracle *o, const record *r) {
   FZ_CHECK(!must_deliver(o, r), "telegram lost");
-  if (r->tainted || o->framing == FR_APDU)
+  if (r->tainted || r->resync)
     o->poisoned = true;
 }
 
@@ -275,7 +277,7 @@ static void delivered(oracle *o, const sm_telegram *t, bool restarted) {
     }
     if (r->remains > 0 && !remains)
       remains = r;
-    if (r->tainted || (o->framing == FR_APDU && !must_deliver(o, r)))
+    if (r->tainted || r->resync)
       o->poisoned = true;
     if (unfinished || must_deliver(o, r))
       break;
@@ -355,8 +357,9 @@ static void gap(oracle *o) {
       r->cut = true;
       r->cut_at = o->fed;
       r->remains = 1;
+      r->resync = o->framing == FR_APDU;
       o->any_cut = true;
-      if (o->framing == FR_APDU || remains_swallow(o, r, o->stream))
+      if (remains_swallow(o, r, o->stream))
         o->poisoned = true;
     }
   }
@@ -670,6 +673,12 @@ static void wrap(oracle *o, builder *b, record *r, const rec_in *in,
   else
     put_bytes(b, apdu, n);
   mark_frames(b, from, r->gbt && o->framing == FR_MBUS ? FR_MBUS : o->framing);
+  /* Bare APDUs: a glo APDU is framed by its length, so only one too long
+   * is refused by the link; an unencrypted one is framed by parsing, so
+   * one that does not parse may be cut anywhere. Then the decoder steps
+   * into it byte by byte. */
+  r->resync = o->framing == FR_APDU &&
+              (n > SM_MAX_APDU || (!r->encrypted && r->direct != SM_TELEGRAM));
   /* HDLC frames after an APDU too long to join have no LLC: the last of
    * them may start an APDU of its own (see the top). */
   if (o->framing == FR_HDLC && !r->gbt && n > SM_MAX_APDU) {
@@ -761,6 +770,9 @@ static void finish(oracle *o, size_t len) {
    * may be found by another row, though). */
   FZ_CHECK(o->poisoned || o->any_cut || s.framing_changes == 0,
            "framing changed in a stream of one framing");
+  if (debug_on())
+    fprintf(stderr, "end: %s%s%llu telegrams\n", o->poisoned ? "lenient, " : "",
+            o->any_cut ? "cut, " : "", (unsigned long long)s.telegrams);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

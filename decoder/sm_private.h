@@ -228,8 +228,10 @@ typedef struct sm_title {
   uint32_t last;    /* frame counter of the last accepted telegram */
   bool timed;       /* an accepted telegram carried a meter time: */
   int64_t time;     /* the last one's, as sm_replay_time_key() */
+  bool time_utc;    /* ... on the UTC scale (the meter gave its offset) */
   bool epoch_timed; /* the counter restarted (with a meter time): */
   int64_t epoch;    /* the meter time of the restarting telegram */
+  bool epoch_utc;
 } sm_title;
 
 typedef struct sm_replay {
@@ -319,9 +321,10 @@ typedef struct sm_shape {
 } sm_shape;
 
 /* Does the body element at p[body] (p[0..end) not sized yet; s->end is its
- * end after a match) have one of the shapes above? false: no (the walker's turn). true: *s is ready
- * for sm_shape_next() when *st is SM_TELEGRAM; otherwise *st is
- * SM_ERR_LAYOUT (a capture list that contradicts itself) with detail. */
+ * end after a match) have one of the shapes above? false: no (the walker's
+ * turn). true: *s is ready for sm_shape_next() when *st is SM_TELEGRAM;
+ * otherwise *st is SM_ERR_LAYOUT (a capture list that contradicts itself) with
+ * detail. */
 bool sm_shape_match(const uint8_t *p, size_t body, size_t end, sm_shape *s,
                     sm_status *st, char *detail, size_t detail_size);
 /* The next element of a matched body: its offset and what it is. false

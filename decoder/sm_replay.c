@@ -19,7 +19,10 @@
  *    each of them has an older (or the same) meter time;
  *  - without a meter time on both sides only the counter decides, so a
  *    meter that sends no clock cannot be recognised as restarted (restart
- *    the reader, or sm_decoder_forget_counters()).
+ *    the reader, or sm_decoder_forget_counters()). Nor do times on two
+ *    scales decide: one with the meter's UTC offset and one without (a
+ *    header date-time lost to a bit flip, the body's time and date kept)
+ *    are hours apart for the same instant.
  * Titles are remembered up to SM_MAX_TITLES and never forgotten: dropping
  * one would open it to replays. A telegram of one more title is refused
  * (SM_REPLAY_FULL); a meter's stream has one title, a bus a few.
@@ -80,18 +83,24 @@ static sm_title *slot_of(sm_replay *r, const uint8_t title[8]) {
   return s;
 }
 
-static void remember(sm_title *s, uint32_t fc, bool timed, int64_t key) {
+static bool on_utc(const sm_datetime *dt) {
+  return dt->deviation != DEVIATION_UNSPECIFIED;
+}
+
+static void remember(sm_title *s, uint32_t fc, bool timed, int64_t key,
+                     bool utc) {
   s->seen = true;
   s->last = fc;
   if (timed) { /* a telegram without a clock keeps the last known time */
     s->timed = true;
     s->time = key;
+    s->time_utc = utc;
   }
 }
 
 /* Older than the telegram that began the current counter sequence. */
-static bool before_epoch(const sm_title *s, bool timed, int64_t key) {
-  return s->epoch_timed && timed && key < s->epoch;
+static bool before_epoch(const sm_title *s, bool timed, int64_t key, bool utc) {
+  return s->epoch_timed && timed && utc == s->epoch_utc && key < s->epoch;
 }
 
 sm_replay_verdict sm_replay_check(sm_replay *r, const uint8_t title[8],
@@ -101,14 +110,17 @@ sm_replay_verdict sm_replay_check(sm_replay *r, const uint8_t title[8],
     return SM_REPLAY_FULL;
   int64_t key = 0;
   bool timed = sm_replay_time_key(meter_time, &key);
-  if (!s->seen || (fc > s->last && !before_epoch(s, timed, key))) {
-    remember(s, fc, timed, key);
+  bool utc = timed && on_utc(meter_time);
+  if (!s->seen || (fc > s->last && !before_epoch(s, timed, key, utc))) {
+    remember(s, fc, timed, key, utc);
     return SM_REPLAY_NEW;
   }
-  if (fc > s->last || !timed || !s->timed || key <= s->time)
+  if (fc > s->last || !timed || !s->timed || utc != s->time_utc ||
+      key <= s->time)
     return SM_REPLAY_OLD;
-  remember(s, fc, timed, key);
+  remember(s, fc, timed, key, utc);
   s->epoch_timed = true;
   s->epoch = key;
+  s->epoch_utc = utc;
   return SM_REPLAY_RESTART;
 }

@@ -132,7 +132,7 @@ ok "the M-Bus capture has bytes with even parity bit 0 ($odd_parity_zero)" \
 
 # Two telegrams of a 2400 8E1 M-Bus meter per reader setting.
 mbus_sim() { start_sim meter-sim "$1" --uart 2400:8E1 --period 0.5 \
-  --count 2 --delay 0.8 --pace 0 --linger 0.5 "$MBUS"; }
+  --count 2 --delay 1.2 --pace 0 --linger 0.5 "$MBUS"; }
 
 mbus_sim m8e1
 read_port m8e1 -- -b 2400 -p even -t 4 -n $((2 * MLEN))
@@ -187,7 +187,7 @@ like "no settings file: the sim logged it" "$(cat "$T/mnone.log")" \
 
 # An HDLC meter at 115200 8N1.
 hdlc_sim() { start_sim meter-sim "$1" --uart 115200:8N1 --period 0.5 \
-  --count 2 --delay 0.8 --pace 0 --linger 0.5 "$HDLC"; }
+  --count 2 --delay 1.2 --pace 0 --linger 0.5 "$HDLC"; }
 
 hdlc_sim h8n1
 read_port h8n1 SMPTYSHIM_REFUSE=1 -- -b 115200 -p none -t 4 -n $((2 * HLEN))

@@ -173,7 +173,7 @@ int cli_scan_run(const cli_options *o) {
     fprintf(stderr,
             "smartmeter-decode: scanning %s: each setting until a frame "
             "comes, at most %u s in all\n",
-            o->port.device, sm_scan_max_ms(o->scan_ms) / 1000);
+            o->port.device, sm_scan_max_ms(&p) / 1000);
   sm_scan_status st = sm_scan_run(&p, &r, err, sizeof err);
   int rc;
   switch (st) {

@@ -43,10 +43,17 @@ static unsigned listen_of(size_t i, unsigned listen_ms) {
   return listen_ms ? listen_ms : sm_scan_order[i].listen_ms;
 }
 
-unsigned sm_scan_max_ms(unsigned listen_ms) {
+static bool wanted(const sm_scan_params *p, size_t i) {
+  const sm_scan_setting *s = &sm_scan_order[i];
+  return (!p->only_baud || s->baud == p->only_baud) &&
+         (!p->parity_fixed || s->parity == p->only_parity);
+}
+
+unsigned sm_scan_max_ms(const sm_scan_params *p) {
   unsigned total = 0;
   for (size_t i = 0; i < SM_SCAN_SETTINGS; i++)
-    total += listen_of(i, listen_ms);
+    if (wanted(p, i))
+      total += listen_of(i, p->listen_ms);
   return total;
 }
 
@@ -306,6 +313,8 @@ sm_scan_status sm_scan_run(const sm_scan_params *p, sm_scan_report *r,
     return SM_SCAN_ERR_ARG;
   }
   for (size_t i = 0; i < SM_SCAN_SETTINGS; i++) {
+    if (!wanted(p, i))
+      continue;
     sm_scan_status st = try_setting(p, r, i, err, errlen);
     if (st != SM_SCAN_NOTHING)
       return st;

@@ -94,6 +94,11 @@ typedef struct sm_scan_params {
   const sm_port_config *port; /* device; baud and parity are the scan's */
   const sm_options *dec;      /* keys; Framing (auto unless forced) */
   unsigned listen_ms;         /* 0: each setting's own time */
+  /* Only the settings with this baud (0: any) and, when parity_fixed,
+   * this parity (a plugin with Baudrate auto but Parity "even"). */
+  int only_baud;
+  bool parity_fixed;
+  sm_parity only_parity;
   /* Optional: true once the caller wants the scan to end. */
   bool (*stopping)(void *ctx);
   /* Optional: called when a setting starts (h->tried false) and when it
@@ -107,9 +112,8 @@ typedef struct sm_scan_params {
 sm_scan_status sm_scan_run(const sm_scan_params *p, sm_scan_report *r,
                            char *err, size_t errlen);
 
-/* The longest sm_scan_run() listens when nothing ever frames, with
- * listen_ms as in sm_scan_params (0: the settings' own times). */
-unsigned sm_scan_max_ms(unsigned listen_ms);
+/* The longest sm_scan_run(p) listens when nothing ever frames. */
+unsigned sm_scan_max_ms(const sm_scan_params *p);
 
 #ifdef __cplusplus
 }

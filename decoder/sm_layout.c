@@ -118,9 +118,9 @@ typedef struct layout {
 
 #define ROW(f, name) {f, sizeof f / sizeof f[0], name}
 static const layout LAYOUTS[] = {
-    ROW(KAERNTEN, "Kaernten structure(12) (KNG: Siemens IM350, Iskraemeco "
-                  "AM550)"),
-    ROW(WELS, "Wels structure(10) (eww: Siemens IM350)"),
+    ROW(KAERNTEN, "push-setup structure(12) (Siemens IM350, Iskraemeco "
+                  "AM550: KNG-Kaernten, some Wiener Netze)"),
+    ROW(WELS, "push-setup structure(10) (Siemens IM350: eww Wels)"),
     ROW(WIENER_NETZE, "Wiener Netze structure(10) (Siemens IM350/IM150, "
                       "Iskraemeco AM550, L+G E450)"),
     ROW(WIENER_NETZE_OLD, "Wiener Netze structure(9) (older firmware)"),

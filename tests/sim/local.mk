@@ -21,10 +21,12 @@ tests_sim_libsmptyshim_la_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN_CFLAGS)
 tests_sim_libsmptyshim_la_LDFLAGS = -module -avoid-version -rpath /nowhere
 tests_sim_libsmptyshim_la_LIBADD = -ldl
 
-TESTS += tests/sim/test_port.sh tests/sim/test_port_parity.sh
+TESTS += tests/sim/test_port.sh tests/sim/test_port_parity.sh \
+	tests/sim/test_uart.sh
 dist_noinst_SCRIPTS += tests/sim/meter-sim tests/sim/test_port.sh \
-	tests/sim/test_port_parity.sh
-EXTRA_DIST += tests/sim/README.md
+	tests/sim/test_port_parity.sh tests/sim/test_uart.sh
+# The UART line model both simulators import from their own directory.
+EXTRA_DIST += tests/sim/README.md tests/sim/uartsim.py
 
 # The two-way AMIS meter (tests/e2e/test_amis*.sh use it).
 dist_noinst_SCRIPTS += tests/sim/amis-sim

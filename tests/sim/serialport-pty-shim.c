@@ -12,13 +12,19 @@
  * pty driver rejects with ENOTTY. The shim fakes exactly these answers for
  * ptys and passes every other call through. Never install or ship it.
  *
- * Two fault modes for the tests, off unless their variable is set:
+ * Test modes, off unless their variable is set:
  *  - SMPTYSHIM_PARITY=1: a pty takes parity like a UART. tcsetattr() keeps
  *    PARENB/PARODD and INPCK/PARMRK for the caller but not for the kernel
  *    (the pty driver would drop PARENB, and with PARMRK it would double
  *    every 0xFF itself); tcgetattr() reports them back. The writer then
  *    plays the kernel's part: meter-sim --parmrk sends a data 0xFF as
  *    FF FF and a byte with a parity error as FF 00 <byte>.
+ *  - SMPTYSHIM_UART=PATH: SMPTYSHIM_PARITY, and every successful
+ *    tcsetattr() of a pty (re)writes PATH (PATH.tmp, then rename) with the
+ *    caller's settings, one line "<baud> <bits><N|E|O><stop> parmrk=<0|1>"
+ *    (parmrk=1: INPCK and PARMRK both on), e.g. "2400 8E1 parmrk=1".
+ *    meter-sim/amis-sim --uart-file PATH read it and deliver what a UART
+ *    at these settings would receive from their meter;
  *  - SMPTYSHIM_EIO_EVERY=N: every Nth read() of a pty fails with EIO, as a
  *    flaky USB adapter does;
  *  - SMPTYSHIM_REFUSE=1: no sysfs or modem-line faking, so libserialport
@@ -28,8 +34,10 @@
 #undef _FORTIFY_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -165,7 +173,78 @@ int ioctl(int fd, unsigned long req, ...) {
 static tcflag_t kept_cflag[MAX_FD], kept_iflag[MAX_FD];
 
 static bool parity_fd(int fd) {
-  return fd >= 0 && fd < MAX_FD && env_on("SMPTYSHIM_PARITY") && fd_is_pty(fd);
+  return fd >= 0 && fd < MAX_FD &&
+         (env_on("SMPTYSHIM_PARITY") || env_on("SMPTYSHIM_UART")) &&
+         fd_is_pty(fd);
+}
+
+/* ---- SMPTYSHIM_UART: the caller's line settings, for the simulators --- */
+
+static const struct {
+  speed_t speed;
+  unsigned baud;
+} uart_bauds[] = {
+    {B50, 50},           {B75, 75},           {B110, 110},
+    {B134, 134},         {B150, 150},         {B200, 200},
+    {B300, 300},         {B600, 600},         {B1200, 1200},
+    {B1800, 1800},       {B2400, 2400},       {B4800, 4800},
+    {B9600, 9600},       {B19200, 19200},     {B38400, 38400},
+    {B57600, 57600},     {B115200, 115200},   {B230400, 230400},
+    {B460800, 460800},   {B500000, 500000},   {B576000, 576000},
+    {B921600, 921600},   {B1000000, 1000000}, {B1152000, 1152000},
+    {B1500000, 1500000}, {B2000000, 2000000}, {B2500000, 2500000},
+    {B3000000, 3000000}, {B3500000, 3500000}, {B4000000, 4000000},
+};
+
+static unsigned uart_baud(speed_t s) {
+  for (size_t i = 0; i < sizeof uart_bauds / sizeof uart_bauds[0]; i++)
+    if (uart_bauds[i].speed == s)
+      return uart_bauds[i].baud;
+  return 0; /* B0 (hang up) or unknown: no simulator rate matches it */
+}
+
+static int uart_bits(tcflag_t c) {
+  switch (c & CSIZE) {
+  case CS5:
+    return 5;
+  case CS6:
+    return 6;
+  case CS7:
+    return 7;
+  default:
+    return 8;
+  }
+}
+
+static int uart_line(const struct termios *t, char *buf, size_t len) {
+  char parity = !(t->c_cflag & PARENB)  ? 'N'
+                : (t->c_cflag & PARODD) ? 'O'
+                                        : 'E';
+  bool parmrk = (t->c_iflag & INPCK) && (t->c_iflag & PARMRK);
+  return snprintf(buf, len, "%u %d%c%d parmrk=%d\n", uart_baud(cfgetospeed(t)),
+                  uart_bits(t->c_cflag), parity, (t->c_cflag & CSTOPB) ? 2 : 1,
+                  parmrk ? 1 : 0);
+}
+
+/* Whole or not at all: the simulator may read PATH at any moment. Best
+ * effort; the caller's tcsetattr() has succeeded either way. */
+static void uart_record(const struct termios *t) {
+  const char *path = getenv("SMPTYSHIM_UART");
+  char tmp[4096], line[64];
+  int n = uart_line(t, line, sizeof line);
+  if (!path || !*path || n <= 0 || (size_t)n >= sizeof line ||
+      snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+    return;
+  int saved = errno;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    bool whole = write(fd, line, (size_t)n) == n;
+    if (close(fd) == 0 && whole)
+      rename(tmp, path);
+    else
+      unlink(tmp);
+  }
+  errno = saved;
 }
 
 int tcsetattr(int fd, int act, const struct termios *t) {
@@ -186,6 +265,8 @@ int tcsetattr(int fd, int act, const struct termios *t) {
                      __ATOMIC_RELAXED);
     __atomic_store_n(&kept_iflag[fd], t->c_iflag & IFLAG_KEPT,
                      __ATOMIC_RELAXED);
+    if (env_on("SMPTYSHIM_UART"))
+      uart_record(t);
   }
   return rc;
 }

@@ -17,6 +17,8 @@
 enum {
   OPT_HEX = 256,
   OPT_INPUT,
+  OPT_SCAN,
+  OPT_SCAN_TIME,
   OPT_BAUD,
   OPT_PARITY,
   OPT_DATA_BITS,
@@ -35,6 +37,8 @@ enum {
 static const struct option long_opts[] = {
     {"hex", no_argument, NULL, OPT_HEX},
     {"input", required_argument, NULL, OPT_INPUT},
+    {"scan", no_argument, NULL, OPT_SCAN},
+    {"scan-time", required_argument, NULL, OPT_SCAN_TIME},
     {"device", required_argument, NULL, 'd'},
     {"baud", required_argument, NULL, OPT_BAUD},
     {"parity", required_argument, NULL, OPT_PARITY},
@@ -110,8 +114,7 @@ static int parse_format(const char *s, cli_format *f) {
 
 static int parse_input(const char *s, sm_input *in) {
   if (sm_input_parse(s, in) != 0)
-    return usage_error("unknown --input '%s' (expected %s)", s,
-                       SM_INPUT_NAMES);
+    return usage_error("unknown --input '%s' (expected %s)", s, SM_INPUT_NAMES);
   return CLI_EXIT_OK;
 }
 
@@ -154,6 +157,10 @@ static int take_key(cli_options *o, key_seen *seen, int which, bool file) {
     return usage_error("%s", err);
   if (!file && cli_key_from_arg(optarg, dst) != 0)
     return usage_error("%s needs exactly 32 hex digits", name);
+  if (file && which)
+    o->auth_key_file = optarg;
+  else if (file)
+    o->key_file = optarg;
   if (which)
     o->dec.has_auth_key = true;
   else
@@ -164,6 +171,7 @@ static int take_key(cli_options *o, key_seen *seen, int which, bool file) {
 static int take_serial(cli_options *o, int c) {
   sm_port_config *p = &o->port;
 
+  o->serial_set = o->serial_set || c != 'd';
   switch (c) {
   case 'd':
     p->device = optarg;
@@ -199,6 +207,16 @@ static int take_option(cli_options *o, key_seen *seen, int c) {
     return CLI_EXIT_OK;
   case OPT_INPUT:
     return parse_input(optarg, &o->dec.input);
+  case OPT_SCAN:
+    o->action = CLI_ACTION_SCAN;
+    return CLI_EXIT_OK;
+  case OPT_SCAN_TIME: {
+    int s;
+    if (parse_int(optarg, 1, 3600, &s) != 0)
+      return usage_error("%s", "--scan-time needs 1 to 3600 seconds");
+    o->scan_ms = (unsigned)s * 1000;
+    return CLI_EXIT_OK;
+  }
   case 'd':
   case OPT_BAUD:
   case OPT_PARITY:
@@ -259,6 +277,16 @@ static int check_combination(const cli_options *o, int nargs) {
   return CLI_EXIT_OK;
 }
 
+/* --scan tries the serial settings itself: giving one is a mistake. */
+static int check_scan(const cli_options *o, int nargs) {
+  if (o->port.device == NULL || nargs > 0)
+    return usage_error("%s", "--scan needs --device and no input file");
+  if (o->port.baud || o->serial_set)
+    return usage_error("%s", "--scan finds --baud, --parity, --data-bits "
+                             "and --stop-bits itself: leave them out");
+  return CLI_EXIT_OK;
+}
+
 int cli_options_parse(cli_options *o, int argc, char **argv) {
   key_seen seen = {0, 0};
   int c, rc;
@@ -275,6 +303,8 @@ int cli_options_parse(cli_options *o, int argc, char **argv) {
   }
   if (optind < argc)
     o->file = argv[optind];
+  if (o->action == CLI_ACTION_SCAN)
+    return check_scan(o, argc - optind);
   if (o->action != CLI_ACTION_DECODE)
     return CLI_EXIT_OK;
   return check_combination(o, argc - optind);

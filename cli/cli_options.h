@@ -36,6 +36,7 @@ typedef enum cli_action {
   CLI_ACTION_HELP,
   CLI_ACTION_VERSION,
   CLI_ACTION_CONVERT, /* --convert-kaifareader */
+  CLI_ACTION_SCAN,    /* --device DEV --scan */
 } cli_action;
 
 typedef struct cli_options {
@@ -49,7 +50,11 @@ typedef struct cli_options {
   const char *meter; /* Influx tag override */
   bool quiet;
   bool check_key;
-  const char *convert_file; /* kaifareader meter.json */
+  bool serial_set;           /* a serial setting was given */
+  unsigned scan_ms;          /* --scan-time in ms; 0: the settings' own */
+  const char *key_file;      /* --key-file / --auth-key-file paths, for */
+  const char *auth_key_file; /* the block --scan prints */
+  const char *convert_file;  /* kaifareader meter.json */
 } cli_options;
 
 /* Parse argv. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after printing one

@@ -46,7 +46,7 @@ static const char *tag_value(const cli_out_ctx *c, const sm_telegram *t,
   if (*t->meter_number != '\0')
     return t->meter_number;
   if (t->encrypted) {
-    cli_hex_title(t, title);
+    cli_hex_title(t->system_title, title);
     return title;
   }
   return "unknown";

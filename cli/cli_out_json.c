@@ -118,7 +118,7 @@ static void json_reading(cli_buf *b, const sm_value *v) {
 static void json_header(cli_buf *b, const sm_telegram *t) {
   char title[17], when[SM_TIME_MAX];
 
-  cli_hex_title(t, title);
+  cli_hex_title(t->system_title, title);
   PUT(b, "{\"system_title\":");
   if (t->encrypted)
     json_plain(b, title, 16);

@@ -25,7 +25,7 @@ static void text_header(cli_buf *b, const cli_out_ctx *c,
                         const sm_telegram *t) {
   char title[17], when[SM_TIME_MAX];
 
-  cli_hex_title(t, title);
+  cli_hex_title(t->system_title, title);
   sm_datetime_format(&t->meter_time, when, sizeof when);
   cli_buf_printf(b, "telegram %lu\n", c->index);
   cli_buf_printf(b, "  system title:  %s\n", t->encrypted ? title : "-");

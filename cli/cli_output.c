@@ -160,12 +160,12 @@ int cli_output_telegram(const cli_out_ctx *c, const sm_telegram *t) {
   return failed || ferror(stdout) ? -1 : 0;
 }
 
-void cli_hex_title(const sm_telegram *t, char buf[17]) {
+void cli_hex_title(const uint8_t title[8], char buf[17]) {
   static const char digits[] = "0123456789ABCDEF";
 
   for (int i = 0; i < 8; i++) {
-    buf[2 * i] = digits[t->system_title[i] >> 4];
-    buf[2 * i + 1] = digits[t->system_title[i] & 0x0F];
+    buf[2 * i] = digits[title[i] >> 4];
+    buf[2 * i + 1] = digits[title[i] & 0x0F];
   }
   buf[16] = '\0';
 }

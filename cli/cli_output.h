@@ -139,7 +139,7 @@ void cli_out_influx(cli_buf *b, const cli_out_ctx *c, const sm_telegram *t);
 
 /* Helpers shared by the writers. */
 /* System title as 16 upper-case hex digits into buf[17]. */
-void cli_hex_title(const sm_telegram *t, char buf[17]);
+void cli_hex_title(const uint8_t title[8], char buf[17]);
 /* Unit text: the symbol, "" for none, "unit_NN" for an unknown enum. */
 const char *cli_unit_text(const sm_value *v, char *buf, size_t size);
 

@@ -8,6 +8,7 @@ cli_smartmeter_decode_SOURCES = \
 	cli/cli_hex.h cli/cli_hex.c \
 	cli/cli_input.h cli/cli_input.c \
 	cli/cli_live.h cli/cli_live.c \
+	cli/cli_scan.h cli/cli_scan.c \
 	cli/cli_stop.h cli/cli_stop.c \
 	cli/cli_run.h cli/cli_run.c \
 	cli/cli_check.h cli/cli_check.c \

@@ -6,6 +6,7 @@
 #include "cli_input.h"
 #include "cli_live.h"
 #include "cli_options.h"
+#include "cli_scan.h"
 #include "sm_config.h"
 
 static int run(const cli_options *o) {
@@ -18,6 +19,8 @@ static int run(const cli_options *o) {
     return CLI_EXIT_OK;
   case CLI_ACTION_CONVERT:
     return cli_convert_kaifareader(o->convert_file);
+  case CLI_ACTION_SCAN:
+    return cli_scan_run(o);
   default:
     break;
   }

@@ -684,10 +684,12 @@ static sm_status decode_body(walker *w, size_t body, size_t *end,
   if (sm_shape_match(w->p, body, w->n, &s, &st, w->detail, w->detail_size)) {
     w->n = s.end;
     *end = s.end;
+    w->t->layout = s.name;
     return st == SM_TELEGRAM ? apply_shape(w, &s) : st;
   }
   *walked = true;
   w->pos = body;
+  w->t->layout = "OBIS list (EVN, TINETZ, IKB, VKW, Salzburg and others)";
   st = walk(w);
   *end = w->pos;
   return st;

@@ -20,6 +20,7 @@ struct sm_decoder {
   bool idle_dropped;     /* sm_decoder_idle() gave up bytes in this gap */
   bool line_counted;     /* a line error was counted, no frame since */
   sm_input last_framing; /* of the last telegram */
+  sm_header header;      /* of the last APDU, before decryption */
   char detail[SM_DETAIL_MAX];
   sm_telegram tel;
   /* AMIS */
@@ -91,6 +92,10 @@ const char *sm_decoder_detail(const sm_decoder *d) {
   return d->detail;
 }
 
+void sm_decoder_header(const sm_decoder *d, sm_header *out) {
+  *out = d->header;
+}
+
 sm_input sm_decoder_framing(const sm_decoder *d) {
   return d->link.ops ? d->link.ops->input : SM_INPUT_AUTO;
 }
@@ -143,6 +148,9 @@ static sm_status decode_text(sm_decoder *d, const uint8_t *p, size_t n) {
 
 static sm_status decode_plain(sm_decoder *d, const uint8_t *apdu, size_t len) {
   telegram_unkeyed(&d->tel);
+  memset(&d->header, 0, sizeof d->header);
+  d->header.valid = true;
+  d->header.framing = d->tel.framing;
   sm_status st = decode_text(d, apdu, len);
   return st == SM_ERR_KEY_WRONG ? SM_ERR_AXDR : st; /* nothing was keyed */
 }
@@ -153,6 +161,12 @@ static sm_status decode_glo(sm_decoder *d, uint8_t *apdu, size_t len) {
   sm_status st = sm_glo_parse(apdu, len, &g, &used);
   if (st != SM_TELEGRAM)
     return st;
+  sm_header *h = &d->header;
+  h->valid = h->encrypted = true;
+  h->security = g.sc;
+  memcpy(h->system_title, g.system_title, 8);
+  h->frame_counter = g.frame_counter;
+  h->framing = d->tel.framing;
   bool authenticated;
   st = sm_cipher_decrypt(&d->cipher, &g, &authenticated);
   if (st != SM_TELEGRAM)
@@ -279,6 +293,8 @@ static sm_status decode_amis(sm_decoder *d, const sm_frame *f) {
   if (amis_repeat(d, f))
     return SM_NEED_MORE;
   d->tel.framing = SM_INPUT_AMIS;
+  sm_amis_header(f->data, f->len, &d->header);
+  d->header.framing = SM_INPUT_AMIS;
   return sm_amis_decode(&d->oms, f->data, f->len, &d->tel, d->detail,
                         sizeof d->detail);
 }

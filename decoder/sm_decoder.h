@@ -169,6 +169,10 @@ typedef struct sm_telegram {
   char meter_number[SM_MAX_TEXT]; /* 0.0.96.1.0.255 or EVN's trailing
                                      string; "" when absent */
   char device_name[SM_MAX_TEXT];  /* 0.0.42.0.0.255; "" when absent */
+  const char *layout;             /* the layout that paired the values, a
+                                     static text naming its operators
+                                     ("Kaernten structure(12) ..."); ""
+                                     when none has yet */
   size_t n_values;
   bool values_truncated;          /* more than SM_MAX_VALUES were sent */
   sm_value values[SM_MAX_VALUES]; /* in telegram order */
@@ -263,6 +267,21 @@ unsigned sm_decoder_acks_due(sm_decoder *d);
  * structure that matched no layout ("structure(14): u16 u16 ..."). "" when
  * there is nothing to add. Valid until the next call on the decoder. */
 const char *sm_decoder_detail(const sm_decoder *d);
+
+/* What the security header of the last APDU (or AMIS SND_UD) said, read
+ * before any decryption: a scan or a log line can tell "encrypted, system
+ * title ..." even when no key, or a wrong one, is configured. valid is
+ * false until a frame carried a header; for a plaintext APDU encrypted is
+ * false and the rest zero. Never key material. */
+typedef struct sm_header {
+  bool valid;
+  bool encrypted;
+  uint8_t security;        /* SC byte (AMIS: the OMS security mode) */
+  uint8_t system_title[8]; /* AMIS: the address M ID version medium */
+  uint32_t frame_counter;  /* AMIS: the access number */
+  sm_input framing;        /* the link layer it came in */
+} sm_header;
+void sm_decoder_header(const sm_decoder *d, sm_header *out);
 
 /* The framing in use: the configured one, or for SM_INPUT_AUTO the one the
  * last intact frame had (SM_INPUT_AUTO until the first). */

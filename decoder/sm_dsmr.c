@@ -520,6 +520,7 @@ static sm_status data_line(parser *ps, const char *s, size_t n) {
 static void telegram_clear(sm_telegram *t) {
   sm_telegram_clear(t);
   t->dsmr = true;
+  t->layout = "DSMR P1 text (Sagemcom T210-D-R: Steiermark)";
 }
 
 /* Lines of p[0..bang): the ident line, then data lines. Each ends in

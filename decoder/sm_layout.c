@@ -113,13 +113,22 @@ static const sm_field BURGENLAND_120[] = {
 typedef struct layout {
   const sm_field *fields;
   size_t count;
+  const char *name; /* sm_telegram.layout: who sends it */
 } layout;
 
-#define ROW(f) {f, sizeof f / sizeof f[0]}
+#define ROW(f, name) {f, sizeof f / sizeof f[0], name}
 static const layout LAYOUTS[] = {
-    ROW(KAERNTEN),         ROW(WELS),       ROW(WIENER_NETZE),
-    ROW(WIENER_NETZE_OLD), ROW(BURGENLAND), ROW(BURGENLAND_120),
+    ROW(KAERNTEN, "push-setup structure(12) (Siemens IM350, Iskraemeco "
+                  "AM550: KNG-Kaernten, some Wiener Netze)"),
+    ROW(WELS, "push-setup structure(10) (Siemens IM350: eww Wels)"),
+    ROW(WIENER_NETZE, "Wiener Netze structure(10) (Siemens IM350/IM150, "
+                      "Iskraemeco AM550, L+G E450)"),
+    ROW(WIENER_NETZE_OLD, "Wiener Netze structure(9) (older firmware)"),
+    ROW(BURGENLAND, "Burgenland structure(11) (L+G E450)"),
+    ROW(BURGENLAND_120, "Burgenland structure(14) (L+G E450)"),
 };
+#define NAME_PAIRS "clock and (OBIS, value) pairs (L+G E450: Steiermark)"
+#define NAME_CAPTURE "capture-object list (L+G E450: Klagenfurt)"
 /* clang-format on */
 
 /* ---- elements ----------------------------------------------------------- */
@@ -425,15 +434,18 @@ bool sm_shape_match(const uint8_t *p, size_t body, size_t n, sm_shape *s,
   const layout *l = positional(p, n, s->count, s->first, &s->end);
   if (l) {
     s->kind = SHAPE_POSITIONAL;
+    s->name = l->name;
     s->fields = l->fields;
     return true;
   }
   if (pairs(p, n, s->count, s->first, &s->end)) {
     s->kind = SHAPE_PAIRS;
+    s->name = NAME_PAIRS;
     return true;
   }
   if (capture_sized(p, body, n, s) && capture_defs(p, s->end, s)) {
     s->kind = SHAPE_CAPTURE;
+    s->name = NAME_CAPTURE;
     return capture_check(s, st, detail, detail_size);
   }
   return false;

@@ -112,6 +112,16 @@ static void identity(sm_telegram *t, const header *h) {
   /* The address is the reader's, the same on every meter: no meter number
    * in the telegram. */
   t->meter_number[0] = t->device_name[0] = '\0';
+  t->layout = "AMIS M-Bus records (Siemens TD-3511: Netz OOe)";
+}
+
+void sm_amis_header(const uint8_t *frame, size_t n, sm_header *out) {
+  header h;
+  header_parse(frame, n, &h);
+  out->valid = out->encrypted = true;
+  out->security = (uint8_t)h.mode;
+  memcpy(out->system_title, h.address, 8);
+  out->frame_counter = h.access;
 }
 
 sm_status sm_amis_decode(sm_oms *c, const uint8_t *frame, size_t n,

@@ -312,6 +312,7 @@ typedef struct sm_shape {
   const uint8_t *p;
   size_t end;             /* end of the body */
   int kind;               /* which kind of shape (sm_layout.c) */
+  const char *name;       /* for sm_telegram.layout */
   const sm_field *fields; /* positional layouts: one per element */
   size_t count;           /* elements of the body's structure */
   size_t first;           /* offset of element 0 */
@@ -386,6 +387,8 @@ void sm_oms_close(sm_oms *c);
  * SM_ERR_KEY_WRONG (the plaintext is not 2F 2F and records: detail says
  * where it failed), SM_ERR_LAYOUT (a record that is no known reading,
  * detail says which: nothing is delivered then) or SM_ERR_CRYPTO. */
+/* The SND_UD's address, mode and access number (frame from the AMIS row). */
+void sm_amis_header(const uint8_t *frame, size_t n, sm_header *out);
 sm_status sm_amis_decode(sm_oms *c, const uint8_t *frame, size_t n,
                          sm_telegram *t, char *detail, size_t detail_size);
 

@@ -47,6 +47,7 @@ void sm_telegram_clear(sm_telegram *t) {
   memset(&t->meter_time, 0, sizeof t->meter_time);
   t->meter_number[0] = '\0';
   t->device_name[0] = '\0';
+  t->layout = "";
   t->n_values = 0;
   t->values_truncated = false;
 }

@@ -48,7 +48,16 @@ static int get_int(oconfig_item_t *ci, parse_ctx *p, int lo, int hi, int *out) {
   return 0;
 }
 
+/* "auto": sm_scan finds it (sm_reader.c). */
+static bool is_auto(const oconfig_item_t *ci) {
+  return ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING &&
+         strcasecmp(ci->values[0].value.string, "auto") == 0;
+}
+
 static int opt_baud(oconfig_item_t *ci, parse_ctx *p) {
+  p->m->cfg.baud_auto = is_auto(ci);
+  if (p->m->cfg.baud_auto)
+    return 0;
   return get_int(ci, p, 50, 4000000, &p->m->cfg.port.baud);
 }
 
@@ -62,9 +71,12 @@ static int opt_stop_bits(oconfig_item_t *ci, parse_ctx *p) {
 
 static int opt_parity(oconfig_item_t *ci, parse_ctx *p) {
   char buf[64];
+  p->m->cfg.parity_auto = is_auto(ci);
+  if (p->m->cfg.parity_auto)
+    return 0;
   if (cf_util_get_string_buffer(ci, buf, sizeof(buf)) != 0 ||
       sm_parity_parse(buf, &p->m->cfg.port.parity) != 0)
-    return bad_value(p, ci, "expected \"none\", \"even\" or \"odd\"");
+    return bad_value(p, ci, "expected \"none\", \"even\", \"odd\" or \"auto\"");
   return 0;
 }
 
@@ -160,6 +172,31 @@ static int parse_option(oconfig_item_t *ci, parse_ctx *p) {
 }
 
 /* Whole-block rules that no single option can check. */
+/* Baudrate/Parity auto search what sm_scan_order lists, on a serial
+ * device: refuse what the search could never find. */
+static int check_auto(const smp_meter_config *c) {
+  if (!c->baud_auto && !c->parity_auto)
+    return 0;
+  if (strncmp(c->device, "tcp://", 6) == 0) {
+    ERROR("smartmeter plugin: meter \"%s\": Baudrate/Parity \"auto\" need "
+          "a serial device; a tcp:// port's settings are set where the "
+          "adapter is (e.g. in ser2net).",
+          c->name);
+    return -1;
+  }
+  for (size_t i = 0; i < SM_SCAN_SETTINGS; i++) {
+    const sm_scan_setting *s = &sm_scan_order[i];
+    if ((c->baud_auto || s->baud == c->port.baud) &&
+        (c->parity_auto || s->parity == c->port.parity))
+      return 0;
+  }
+  ERROR("smartmeter plugin: meter \"%s\": Parity \"auto\" with Baudrate "
+        "%d: no meter uses that baud rate (auto searches 2400, 9600 and "
+        "115200); set Baudrate \"auto\" or the parity.",
+        c->name, c->port.baud);
+  return -1;
+}
+
 static int check_block(const parse_ctx *p) {
   const smp_meter_config *c = &p->m->cfg;
   if (c->device == NULL) {
@@ -173,6 +210,8 @@ static int check_block(const parse_ctx *p) {
           c->name, p->key_sources > 1 ? "Key/KeyFile" : "AuthKey/AuthKeyFile");
     return -1;
   }
+  if (check_auto(c) != 0)
+    return -1;
   char err[256];
   if (sm_port_config_check(&c->port, err, sizeof(err)) != SM_PORT_OK) {
     ERROR("smartmeter plugin: meter \"%s\": %s", c->name, err);

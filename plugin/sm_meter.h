@@ -23,6 +23,7 @@
 #include "sm_linewatch.h"
 #include "sm_linklog.h"
 #include "sm_port.h"
+#include "sm_scan.h"
 
 #define SMP_DEFAULT_MAX_AGE_S 30
 
@@ -30,6 +31,8 @@ typedef struct smp_meter_config {
   char name[DATA_MAX_NAME_LEN]; /* <Meter "name">: the plugin instance */
   char *device;
   sm_port_config port; /* port.device points at `device` */
+  bool baud_auto;      /* Baudrate "auto": searched (sm_scan.h) */
+  bool parity_auto;    /* Parity "auto" */
   sm_options options;  /* keys live here; wiped by smp_meter_free() */
   char *supplier;
   char *solarview_file; /* NULL: no Solarview export */
@@ -62,6 +65,13 @@ typedef struct smp_meter {
   bool backend_logged;
   bool first_telegram_logged;
   sm_input framing; /* of the last telegram; AUTO before the first */
+  /* Baudrate/Parity auto (sm_reader.c). */
+  bool settings_known;  /* cfg.port holds what the last search found */
+  int scan_logged_baud; /* the result last logged (0: none) */
+  sm_parity scan_logged_parity;
+  uint64_t frames_seen; /* intact frames at the last look */
+  cdtime_t framed_at;   /* when their number last grew */
+  sm_scan_report scan;
   smp_health health;
   smp_snapshot staging;
 

@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 
+#include "sm_clock.h"
 #include "sm_names.h"
 #include "sm_solarview.h"
 
@@ -342,6 +343,100 @@ static void line_error(smp_meter *m) {
   publish_health(m);
 }
 
+/* ---- Baudrate / Parity auto ------------------------------------------- */
+
+static bool scan_stopping(void *ctx) {
+  smp_meter *m = ctx;
+  return smp_control_stopping(&m->ctl);
+}
+
+static void log_nothing(smp_meter *m, unsigned ms) {
+  char heard[256] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < m->scan.n_heard && used < sizeof(heard); i++) {
+    const sm_scan_heard *h = &m->scan.heard[i];
+    int n = snprintf(heard + used, sizeof(heard) - used,
+                     "%s%d 8%c1: %" PRIu64 " bytes", i ? ", " : "", h->baud,
+                     parity_letter(h->parity), h->bytes);
+    used += n > 0 ? (size_t)n : 0;
+  }
+  link_log(m, SMP_LINK_NO_FRAME, LOG_WARNING,
+           "smartmeter plugin: meter \"%s\": Baudrate auto: no setting gave "
+           "an intact frame in %u s (%s); searching again.",
+           m->cfg.name, ms / 1000, heard);
+  m->scan_logged_baud = 0;
+}
+
+/* Once per result: a line each time the search finds something else. */
+static void log_found(smp_meter *m, unsigned ms) {
+  const sm_port_config *c = &m->cfg.port;
+  if (c->baud == m->scan_logged_baud && c->parity == m->scan_logged_parity)
+    return;
+  INFO("smartmeter plugin: meter \"%s\": Baudrate auto: found %d 8%c1 "
+       "(framing %s) in %.1f s.",
+       m->cfg.name, c->baud, parity_letter(c->parity),
+       sm_input_name(m->scan.framing), ms / 1000.0);
+  m->scan_logged_baud = c->baud;
+  m->scan_logged_parity = c->parity;
+}
+
+/* Search the settings (sm_scan.h) before an open. The keys were wiped
+ * into the decoder already: the search needs frames, not telegrams. */
+static bool find_settings(smp_meter *m) {
+  sm_options o = m->cfg.options;
+  o.has_key = o.has_auth_key = false;
+  sm_scan_params p = {.port = &m->cfg.port,
+                      .dec = &o,
+                      .only_baud = m->cfg.baud_auto ? 0 : m->cfg.port.baud,
+                      .parity_fixed = !m->cfg.parity_auto,
+                      .only_parity = m->cfg.port.parity,
+                      .stopping = scan_stopping,
+                      .ctx = m};
+  char err[256];
+  long long t0 = sm_mono_ms();
+  sm_scan_status st = sm_scan_run(&p, &m->scan, err, sizeof(err));
+  unsigned ms = (unsigned)(sm_mono_ms() - t0);
+  if (st == SM_SCAN_FOUND) {
+    m->cfg.port.baud = sm_scan_order[m->scan.found].baud;
+    m->cfg.port.parity = sm_scan_order[m->scan.found].parity;
+    m->settings_known = true;
+    log_found(m, ms);
+  } else if (st == SM_SCAN_NOTHING) {
+    log_nothing(m, ms);
+  } else if (st != SM_SCAN_STOPPED) {
+    m->link_down = true;
+    link_log(m, SMP_LINK_OPEN_FAILED, LOG_ERR,
+             "smartmeter plugin: meter \"%s\": %s (retrying with back-off "
+             "up to %u s).",
+             m->cfg.name, err, SM_BACKOFF_MAX_MS / 1000);
+  }
+  return m->settings_known;
+}
+
+static bool searching(const smp_meter *m) {
+  return m->cfg.baud_auto || m->cfg.parity_auto;
+}
+
+/* The setting found is kept while the line frames: bytes without an
+ * intact frame for SMP_RESCAN_S mean another meter or adapter, search
+ * again. (A quiet line says nothing about the setting.) */
+static bool stopped_framing(smp_meter *m, cdtime_t now) {
+  uint64_t frames = frames_of(m);
+  if (!searching(m) || frames != m->frames_seen) {
+    m->frames_seen = frames;
+    m->framed_at = now;
+    return false;
+  }
+  if (now - m->framed_at < TIME_T_TO_CDTIME_T(SMP_RESCAN_S))
+    return false;
+  NOTICE("smartmeter plugin: meter \"%s\": no intact frame for %d s at "
+         "%d 8%c1; Baudrate auto searches again.",
+         m->cfg.name, SMP_RESCAN_S, m->cfg.port.baud,
+         parity_letter(m->cfg.port.parity));
+  m->settings_known = false;
+  return true;
+}
+
 /* Read until stop or loss. Resets the back-off once bytes flow, so a
  * device that opens but dies at once keeps backing off. */
 static void pump(smp_meter *m, sm_port *p, sm_backoff *bo) {
@@ -349,6 +444,8 @@ static void pump(smp_meter *m, sm_port *p, sm_backoff *bo) {
   char err[256];
   cdtime_t last_byte = cdtime();
   bool pending = false; /* bytes fed since the last idle gap */
+  m->frames_seen = frames_of(m);
+  m->framed_at = last_byte;
   while (!smp_control_stopping(&m->ctl)) {
     size_t got = 0;
     sm_port_status st = sm_port_read(p, buf, sizeof(buf), SMP_READ_TIMEOUT_MS,
@@ -380,6 +477,8 @@ static void pump(smp_meter *m, sm_port *p, sm_backoff *bo) {
     sm_backoff_reset(bo);
     smp_linewatch_bytes(&m->linewatch, last_byte, frames_of(m), got);
     feed(m, buf, got);
+    if (stopped_framing(m, last_byte))
+      return;
   }
 }
 
@@ -389,7 +488,9 @@ static void *reader_main(void *arg) {
   sm_backoff_reset(&bo);
   bool opened_before = false;
   while (!smp_control_stopping(&m->ctl)) {
-    sm_port *p = open_port(m);
+    sm_port *p = NULL;
+    if (!searching(m) || m->settings_known || find_settings(m))
+      p = open_port(m);
     if (p != NULL) {
       if (opened_before) {
         m->health.reconnects++;
@@ -402,6 +503,8 @@ static void *reader_main(void *arg) {
       sm_port_close(p);
       /* A telegram cut by the loss must not be glued to the next one. */
       drain(m);
+      /* Another adapter may come back: search again on every reopen. */
+      m->settings_known = false;
     }
     if (smp_control_pause(&m->ctl, sm_backoff_next(&bo)))
       break;

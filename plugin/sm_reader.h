@@ -11,6 +11,8 @@
 /* Longest single wait inside the thread: bounds how long a stop request
  * can go unnoticed. */
 #define SMP_READ_TIMEOUT_MS 200
+/* Baudrate auto: bytes without an intact frame this long: search again. */
+#define SMP_RESCAN_S 60
 /* Silence after which a half-received telegram is dropped: SM_IDLE_GAP_MS
  * (sm_decoder.h), the same for the CLI. */
 

@@ -12,7 +12,9 @@ port_libsmport_la_SOURCES = \
 	port/sm_port_termios.c \
 	port/sm_port_tcp.c \
 	port/sm_backoff.c \
-	port/sm_keyfile.c port/sm_keyfile.h
+	port/sm_keyfile.c port/sm_keyfile.h \
+	port/sm_clock.c port/sm_clock.h \
+	port/sm_scan.c port/sm_scan.h
 # writing: an AMIS reader acknowledges its meter
 port_libsmport_la_SOURCES += port/sm_port_write.c
 port_libsmport_la_CFLAGS = $(AM_CFLAGS) $(SERIALPORT_CFLAGS)

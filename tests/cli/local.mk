@@ -7,7 +7,8 @@ CLI_TESTS = \
 	tests/cli/test_convert.sh \
 	tests/cli/test_live.sh \
 	tests/cli/test_framing.sh \
-	tests/cli/test_link_noise.sh
+	tests/cli/test_link_noise.sh \
+	tests/cli/test_scan.sh
 TESTS += $(CLI_TESTS)
 dist_noinst_SCRIPTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/common.sh tests/cli/expected.tsv \

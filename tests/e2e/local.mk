@@ -35,6 +35,7 @@ E2E_TESTS = \
 	tests/e2e/test_forge.sh \
 	tests/e2e/test_hdlc_e450.sh \
 	tests/e2e/test_hdlc_kaernten.sh \
+	tests/e2e/test_baud_auto.sh \
 	tests/e2e/test_dsmr_p1.sh \
 	tests/e2e/test_framing_change.sh \
 	tests/e2e/test_hdlc_noise.sh

@@ -154,7 +154,7 @@ check parity <<EOF
     Parity "mark"
   </Meter>
 EOF
-fails "bad Parity" 'meter "home": option Parity: expected "none", "even" or "odd"'
+fails "bad Parity" 'meter "home": option Parity: expected "none", "even", "odd" or "auto"'
 
 check databits <<EOF
   <Meter "home">

@@ -12,7 +12,8 @@ SMUNIT_TESTS = \
 	tests/unit/test_dsmr \
 	tests/unit/test_links \
 	tests/unit/test_layouts \
-	tests/unit/test_safety
+	tests/unit/test_safety \
+	tests/unit/test_header
 check_PROGRAMS += $(SMUNIT_TESTS)
 TESTS += $(SMUNIT_TESTS)
 
@@ -56,6 +57,9 @@ tests_unit_test_layouts_LDADD = $(SMUNIT_LDADD)
 tests_unit_test_safety_SOURCES = tests/unit/test_safety.c $(SMUNIT_HELPERS)
 tests_unit_test_safety_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_safety_LDADD = $(SMUNIT_LDADD)
+tests_unit_test_header_SOURCES = tests/unit/test_header.c $(SMUNIT_HELPERS)
+tests_unit_test_header_CFLAGS = $(SMUNIT_CFLAGS)
+tests_unit_test_header_LDADD = $(SMUNIT_LDADD)
 
 # AMIS (Netz OÖ): spec example, synthetic streams, record walker.
 check_PROGRAMS += tests/unit/test_amis

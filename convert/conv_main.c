@@ -34,6 +34,17 @@ static int usage_error(const char *problem, const char *arg) {
   return EXIT_USAGE;
 }
 
+/* getopt's complaint rebuilt: a short option by its letter (it may sit
+ * inside a cluster), a long one as typed up to any "=". */
+static int unknown_option(int argc, char **argv) {
+  const char *last = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+  char letter[3] = {'-', (char)optopt, '\0'};
+
+  if (strncmp(last, "--", 2) != 0 && optopt > 0 && optopt < 128)
+    return usage_error("unknown option", letter);
+  return usage_error("unknown option", last);
+}
+
 /* Returns -1 to go on with *path, else the exit code. */
 static int parse_args(int argc, char **argv, const char **path) {
   static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
@@ -51,7 +62,7 @@ static int parse_args(int argc, char **argv, const char **path) {
       printf("smartmeter-convert (collectd-smartmeter) %s\n", SM_VERSION);
       return EXIT_OK;
     }
-    return usage_error("unknown option", argv[optind - 1]);
+    return unknown_option(argc, argv);
   }
   if (argc - optind > 1) {
     fputs("smartmeter-convert: more than one file given (see --help)\n",

@@ -165,6 +165,9 @@ run_convert "$T/u3" --bogus="$KEY"
 is "unknown option: exit 2" "$(cat "$T/u3.rc")" 2
 like "unknown option: named" "$(cat "$T/u3.err")" "'--bogus'"
 is "unknown option: its value not echoed" "$(grep -ci "$KEY" "$T/u3.err")" 0
+run_convert "$T/u4" -x.json
+is "unknown short option: exit 2" "$(cat "$T/u4.rc")" 2
+like "unknown short option: by its letter" "$(cat "$T/u4.err")" "option '-x' "
 printf '{"key_hex_string": "%s" x}' "$KEY" >"$T/near.json"
 run_convert "$T/s" "$T/near.json"
 is "syntax error after the key: exit 1" "$(cat "$T/s.rc")" 1

@@ -1,59 +1,48 @@
 /* SPDX-License-Identifier: MIT */
-/* cli_convert.c - --convert-kaifareader: load, check, print. */
+/* cli_convert.c - --convert-kaifareader hands over to smartmeter-convert. */
 #include "cli_convert.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_options.h"
-#include "sm_names.h"
 
-#define MAX_FILE (64 * 1024)
+#define CONVERTER "smartmeter-convert"
 
-/* Read the whole file into buf (NUL-terminated). Returns the length or
- * -1 after a message. */
-static long load(const char *path, char *buf, size_t size) {
-  FILE *f = fopen(path, "rb");
-  size_t n;
+/* The converter installed next to this binary (same prefix, same
+ * release) comes before whatever $PATH finds. */
+static void exec_beside_self(char *const argv[]) {
+  char path[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  char *slash;
 
-  if (f == NULL) {
-    fprintf(stderr, "smartmeter-decode: cannot open %s: %s\n", path,
-            strerror(errno));
-    return -1;
-  }
-  n = fread(buf, 1, size - 1, f);
-  if (ferror(f) || (n == size - 1 && fgetc(f) != EOF)) {
-    fprintf(stderr,
-            "smartmeter-decode: %s: unreadable or larger than %d "
-            "bytes\n",
-            path, MAX_FILE);
-    fclose(f);
-    return -1;
-  }
-  fclose(f);
-  buf[n] = '\0';
-  return (long)n;
+  if (n <= 0)
+    return;
+  path[n] = '\0';
+  slash = strrchr(path, '/');
+  if (slash == NULL ||
+      (size_t)(slash + 1 - path) + sizeof CONVERTER > sizeof path)
+    return;
+  memcpy(slash + 1, CONVERTER, sizeof CONVERTER);
+  execv(path, argv);
 }
 
 int cli_convert_kaifareader(const char *path) {
-  static char text[MAX_FILE + 1];
-  static cli_json_object json;
-  cli_kaifa k;
-  char err[256];
-  long n = load(path, text, sizeof text);
-  int rc = CLI_EXIT_FAIL;
+  char *argv[] = {CONVERTER, "--", (char *)path, NULL};
+  int err;
 
-  if (n < 0)
-    return CLI_EXIT_FAIL;
-  if (cli_json_parse(text, (size_t)n, &json, err, sizeof err) != 0 ||
-      cli_kaifa_check(&json, &k, err, sizeof err) != 0) {
-    fprintf(stderr, "smartmeter-decode: %s: %s\n", path, err);
-  } else {
-    cli_kaifa_print(stdout, &k);
-    rc = CLI_EXIT_OK;
-  }
-  sm_wipe(&k, sizeof k);
-  sm_wipe(text, sizeof text);
-  sm_wipe(&json, sizeof json);
-  return rc;
+  fflush(NULL);
+  exec_beside_self(argv);
+  execvp(CONVERTER, argv);
+  err = errno;
+  fprintf(
+      stderr,
+      "smartmeter-decode: --convert-kaifareader is now the program " CONVERTER
+      " (see " CONVERTER "(1)); it could not be started "
+      "from this program's directory or $PATH: %s. Run: " CONVERTER " %s\n",
+      strerror(err), path);
+  return CLI_EXIT_FAIL;
 }

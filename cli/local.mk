@@ -15,9 +15,7 @@ cli_smartmeter_decode_SOURCES = \
 	cli/cli_output.h cli/cli_output.c \
 	cli/cli_out_text.c cli/cli_out_json.c cli/cli_out_influx.c \
 	cli/cli_time.h cli/cli_time.c \
-	cli/cli_json.h cli/cli_json.c \
-	cli/cli_convert.h cli/cli_convert.c \
-	cli/cli_kaifa_check.c cli/cli_kaifa_print.c
+	cli/cli_convert.h cli/cli_convert.c
 cli_smartmeter_decode_LDADD = decoder/libsmdecoder.la port/libsmport.la \
 	$(GCRYPT_LIBS) $(SERIALPORT_LIBS)
 dist_man_MANS += cli/smartmeter-decode.1

@@ -8,9 +8,9 @@
 # builds out of tree in BUILDDIR (default: _build). Safe to run repeatedly.
 #
 #   (no flag)  only what building needs: compiler, autotools, pkg-config,
-#              libgcrypt, libserialport, collectd's headers (collectd-dev,
-#              which brings collectd itself: configure asks it for its
-#              plugin directory);
+#              libgcrypt, libserialport, jansson, collectd's headers
+#              (collectd-dev, which brings collectd itself: configure asks
+#              it for its plugin directory);
 #   --demo     also what scripts/demo.sh runs (socat, python3, rrdtool,
 #              collectdctl);
 #   --tests    also what scripts/test.sh runs: cmocka, the servers of the
@@ -28,7 +28,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 build_packages=(
   gcc make autoconf automake libtool pkg-config
-  libgcrypt20-dev libserialport-dev collectd-dev
+  libgcrypt20-dev libserialport-dev libjansson-dev collectd-dev
 )
 demo_packages=(collectd-core collectd-utils socat python3 rrdtool)
 # libmicrohttpd12 / libprotobuf-c1: collectd's write_prometheus.so needs

@@ -75,7 +75,7 @@ is "plain: exit 0" "$?" 0
 like "plain: apt-get update first" "$(head -1 "$T/build.log")" '^apt-get update'
 pkgs=" $(installed build) "
 for p in gcc make autoconf automake libtool pkg-config libgcrypt20-dev \
-  libserialport-dev collectd-dev; do
+  libserialport-dev libjansson-dev collectd-dev; do
   like "plain: installs $p (build)" "$pkgs" " $p "
 done
 for p in libcmocka-dev mosquitto influxdb ser2net socat rrdtool valgrind \

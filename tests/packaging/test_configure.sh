@@ -4,9 +4,11 @@
 #  - without cmocka (a pkg-config path without cmocka.pc) configure
 #    succeeds and says the tests are disabled; everything else builds;
 #    `make check` then fails with that message;
+#  - without jansson configure stops and names the Debian package;
 #  - `make install DESTDIR=...` with no configure options puts the plugin
 #    exactly where `collectd -h` says, with no .la beside it, plus the CLI
-#    and both man pages; `make uninstall` takes every file away again;
+#    smartmeter-convert and the man pages; `make uninstall` takes every
+#    file away again;
 #  - the plugin directory comes from collectd -h, falls back to
 #    /usr/lib/collectd without a collectd, and --with-plugindir wins;
 #    --disable-werror drops -Werror.
@@ -19,18 +21,29 @@ trap 'rm -rf "$T"' EXIT
 # A build of our own, not the caller's make: no jobserver, no make flags.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-# Every .pc file pkg-config knows, except cmocka's.
-mkdir -p "$T/pc"
+# Every .pc file pkg-config knows, except cmocka's ($T/pc) or jansson's
+# ($T/pc-nojansson).
+mkdir -p "$T/pc" "$T/pc-nojansson"
 for d in $(pkg-config --variable pc_path pkg-config | tr ':' ' '); do
   for f in "$d"/*.pc; do
-    [ -f "$f" ] && [ "$(basename "$f")" != cmocka.pc ] &&
-      ln -sf "$f" "$T/pc/$(basename "$f")"
+    [ -f "$f" ] || continue
+    [ "$(basename "$f")" != cmocka.pc ] && ln -sf "$f" "$T/pc/$(basename "$f")"
+    [ "$(basename "$f")" != jansson.pc ] &&
+      ln -sf "$f" "$T/pc-nojansson/$(basename "$f")"
   done
 done
 no_cmocka() { ! PKG_CONFIG_LIBDIR=$T/pc pkg-config --exists cmocka; }
 ok "the pkg-config path has no cmocka" no_cmocka
 ok "... but has libgcrypt and libserialport" \
   env PKG_CONFIG_LIBDIR="$T/pc" pkg-config --exists libgcrypt libserialport
+
+mkdir -p "$T/nj"
+rc=0
+(cd "$T/nj" && PKG_CONFIG_LIBDIR=$T/pc-nojansson "$SM_SRCDIR/configure") \
+  >"$T/nj.out" 2>&1 || rc=$?
+ok "configure without jansson fails" test "$rc" -ne 0
+like "configure without jansson names the package" "$(cat "$T/nj.out")" \
+  'error: jansson >= [0-9.]+ not found: smartmeter-convert needs it \(Debian: apt-get install libjansson-dev\)'
 
 msg='cmocka not found: tests are disabled, make check will fail'
 mkdir -p "$T/b"
@@ -72,6 +85,10 @@ ok "collectd-smartmeter(5) installed" \
   test -f "$T/dest/usr/local/share/man/man5/collectd-smartmeter.5"
 ok "smartmeter-decode(1) installed" \
   test -f "$T/dest/usr/local/share/man/man1/smartmeter-decode.1"
+ok "smartmeter-convert in /usr/local/bin" \
+  test -x "$T/dest/usr/local/bin/smartmeter-convert"
+ok "smartmeter-convert(1) installed" \
+  test -f "$T/dest/usr/local/share/man/man1/smartmeter-convert.1"
 rc=0
 make uninstall DESTDIR="$T/dest" >"$T/uninstall.out" 2>&1 || rc=$?
 is "make uninstall" "$rc" 0

@@ -80,11 +80,13 @@ diag "built $(basename "$deb")"
 files=$(dpkg-deb -c "$deb" | awk '{ print $6 }' | grep -v '/$' | sort)
 want=$(sort <<EOF
 .$plugindir/smartmeter.so
+./usr/bin/smartmeter-convert
 ./usr/bin/smartmeter-decode
 ./usr/share/doc/$PKG/README.md.gz
 ./usr/share/doc/$PKG/changelog.gz
 ./usr/share/doc/$PKG/copyright
 ./usr/share/doc/$PKG/examples/collectd.conf.example
+./usr/share/man/man1/smartmeter-convert.1.gz
 ./usr/share/man/man1/smartmeter-decode.1.gz
 ./usr/share/man/man5/collectd-smartmeter.5.gz
 EOF
@@ -104,6 +106,7 @@ depends=$(dpkg-deb -f "$deb" Depends)
 like "Depends: collectd-core (>= $rel), collectd-core (<< $next)" "$depends" \
   "collectd-core \(>= ${rel//./\\.}\), collectd-core \(<< ${next//./\\.}\)"
 like "Depends: the libraries" "$depends" 'libgcrypt20.*libserialport0'
+like "Depends: jansson (smartmeter-convert)" "$depends" 'libjansson4'
 
 rc=0
 lint=$(lintian --allow-root --fail-on error --display-level '>=pedantic' \

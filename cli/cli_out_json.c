@@ -15,10 +15,11 @@ static bool json_special(unsigned char c) {
 }
 
 /* A JSON string; bytes >= 0x80 are escaped as \u00XX (Latin-1) so that
- * the output is valid UTF-8 whatever the meter sent. Runs of plain bytes
+ * the output is valid UTF-8 whatever the meter sent (upper-case hex, which
+ * JSON allows as well). Runs of plain bytes
  * (all of them, nearly always) go in with one copy. */
 static void json_string(cli_buf *b, const char *s) {
-  static const char hex[] = "0123456789abcdef";
+  const char *hex = sm_hex_upper;
   const unsigned char *p = (const unsigned char *)s;
 
   cli_buf_char(b, '"');

@@ -161,13 +161,7 @@ int cli_output_telegram(const cli_out_ctx *c, const sm_telegram *t) {
 }
 
 void cli_hex_title(const uint8_t title[8], char buf[17]) {
-  static const char digits[] = "0123456789ABCDEF";
-
-  for (int i = 0; i < 8; i++) {
-    buf[2 * i] = digits[title[i] >> 4];
-    buf[2 * i + 1] = digits[title[i] & 0x0F];
-  }
-  buf[16] = '\0';
+  sm_hex_encode(title, 8, buf);
 }
 
 const char *cli_unit_text(const sm_value *v, char *buf, size_t size) {

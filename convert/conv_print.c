@@ -42,7 +42,6 @@ static void print_log_level(FILE *f, const conv_kaifa *k) {
 }
 
 static void print_key(FILE *f, const conv_kaifa *k) {
-  static const char digits[] = "0123456789ABCDEF";
   char hex[2 * SM_KEY_LEN + 1];
 
   if (!k->has_key) {
@@ -51,11 +50,7 @@ static void print_key(FILE *f, const conv_kaifa *k) {
           f);
     return;
   }
-  for (int i = 0; i < SM_KEY_LEN; i++) {
-    hex[2 * i] = digits[k->key[i] >> 4];
-    hex[2 * i + 1] = digits[k->key[i] & 0x0F];
-  }
-  hex[sizeof hex - 1] = '\0';
+  sm_hex_encode(k->key, SM_KEY_LEN, hex);
   fputs("    # Safer: KeyFile \"/etc/collectd/smartmeter.key\" (mode 0600)\n",
         f);
   conv_print_option(f, "Key", hex);

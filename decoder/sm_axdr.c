@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sm_names.h"
 #include "sm_private.h"
 
 #define MAX_DEPTH 12
@@ -161,18 +162,14 @@ static bool is_printable(const uint8_t *s, size_t n) {
 
 /* Printable text as it is, anything else in hex; cut to SM_MAX_TEXT. */
 static void copy_text(char *dst, const uint8_t *s, size_t n) {
-  static const char hex[] = "0123456789ABCDEF";
-  size_t o = 0;
   if (all_printable(s, n)) {
-    o = n < SM_MAX_TEXT - 1 ? n : SM_MAX_TEXT - 1;
+    size_t o = n < SM_MAX_TEXT - 1 ? n : SM_MAX_TEXT - 1;
     memcpy(dst, s, o);
-  } else {
-    for (size_t i = 0; i < n && o + 2 < SM_MAX_TEXT; i++) {
-      dst[o++] = hex[s[i] >> 4];
-      dst[o++] = hex[s[i] & 15];
-    }
+    dst[o] = '\0';
+    return;
   }
-  dst[o] = '\0';
+  size_t fits = (SM_MAX_TEXT - 1) / 2;
+  sm_hex_encode(s, n < fits ? n : fits, dst);
 }
 
 static void text_add(walker *w, const uint8_t obis[6], const uint8_t *s,

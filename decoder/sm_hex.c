@@ -5,6 +5,16 @@
 
 #include "sm_names.h"
 
+const char sm_hex_upper[16] = "0123456789ABCDEF";
+
+void sm_hex_encode(const uint8_t *p, size_t n, char *out) {
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = sm_hex_upper[p[i] >> 4];
+    out[2 * i + 1] = sm_hex_upper[p[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
 int sm_hex_digit(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';

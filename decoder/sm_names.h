@@ -80,6 +80,11 @@ long sm_hex_decode(const char *text, size_t text_len, uint8_t *out,
 /* Value of one hex digit, or -1. */
 int sm_hex_digit(char c);
 
+/* The one hex table: "0123456789ABCDEF". */
+extern const char sm_hex_upper[16];
+/* n bytes as 2n upper-case hex digits and a NUL: out holds 2n + 1. */
+void sm_hex_encode(const uint8_t *p, size_t n, char *out);
+
 /* A kaifareader supplier name, for sm_options.supplier: "KSMWest", "EVN"
  * or "auto" in any case. Returns 0 with *canonical the spelling above, or
  * -1 for anything else (NULL too). Decoding never depends on it; the CLI

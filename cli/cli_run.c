@@ -145,29 +145,32 @@ static void on_telegram(cli_run *r, const sm_telegram *raw) {
 }
 
 /* An AMIS meter waits for its E5: it goes out before the telegram is
- * printed. */
-static void acknowledge(cli_run *r) {
-  unsigned n = sm_decoder_acks_due(r->dec);
-  if (n > 0 && r->ack != NULL)
+ * printed (sm_sink calls this first). */
+static void acknowledge(void *ctx, unsigned n) {
+  cli_run *r = ctx;
+  if (r->ack != NULL)
     r->ack(r->ack_ctx, n);
 }
 
+static void on_result(void *ctx, sm_status st, const sm_telegram *t) {
+  cli_run *r = ctx;
+  if (st == SM_TELEGRAM)
+    on_telegram(r, t);
+  else
+    on_error(r, st);
+}
+
+static sm_sink sink_of(cli_run *r) {
+  return (sm_sink){.acks = acknowledge, .result = on_result, .ctx = r};
+}
+
 void cli_run_feed(cli_run *r, const uint8_t *buf, size_t len) {
-  const sm_telegram *t;
-  sm_status st;
-  size_t used;
+  sm_sink s = sink_of(r);
 
   first_bytes(r, buf, len);
-  do {
-    st = sm_decoder_feed(r->dec, buf, len, &used, &t);
-    buf += used;
-    len -= used;
-    acknowledge(r);
-    if (st == SM_TELEGRAM)
-      on_telegram(r, t);
-    else if (st < 0)
-      on_error(r, st);
-  } while (st != SM_NEED_MORE);
+  if (!sm_decoder_feed_all(r->dec, buf, len, &s))
+    fprintf(stderr, "smartmeter-decode: the decoder did not take its "
+                    "input; bytes dropped\n");
 }
 
 void cli_run_line_error(cli_run *r) {
@@ -184,20 +187,12 @@ uint64_t cli_run_frames(const cli_run *r) {
 
 void cli_run_gap(cli_run *r, const char *why) {
   char text[160];
-  const sm_telegram *t;
   sm_stats before, after;
-  sm_status st;
+  sm_sink s = sink_of(r);
 
   sm_decoder_stats(r->dec, &before);
   /* Every intact frame still buffered is decoded first. */
-  while ((st = sm_decoder_idle(r->dec, &t)) != SM_NEED_MORE) {
-    acknowledge(r);
-    if (st == SM_TELEGRAM)
-      on_telegram(r, t);
-    else if (st < 0)
-      on_error(r, st);
-  }
-  acknowledge(r);
+  sm_decoder_idle_all(r->dec, &s);
   sm_decoder_stats(r->dec, &after);
   if (after.partial_drops == before.partial_drops)
     return;

@@ -7,7 +7,7 @@ decoder_libsmdecoder_la_SOURCES = \
 	decoder/sm_link_dsmr.c decoder/sm_gbt.c decoder/sm_crc.c decoder/sm_dsmr.c \
 	decoder/sm_segment.c decoder/sm_cipher.c decoder/sm_axdr.c \
 	decoder/sm_names.c decoder/sm_bounds.c decoder/sm_hex.c decoder/sm_ber.c \
-	decoder/sm_value.c decoder/sm_layout.c
+	decoder/sm_value.c decoder/sm_layout.c decoder/sm_drive.c
 # AMIS (Netz OÖ): link row, OMS mode 5, EN 13757-3 records
 decoder_libsmdecoder_la_SOURCES += \
 	decoder/sm_link_amis.c decoder/sm_oms.c decoder/sm_mbus_records.c

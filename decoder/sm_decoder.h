@@ -225,6 +225,25 @@ sm_status sm_decoder_feed(sm_decoder *d, const uint8_t *buf, size_t len,
  * frame or telegram is dropped (stats.partial_drops). */
 sm_status sm_decoder_idle(sm_decoder *d, const sm_telegram **out);
 
+/* The feed loop every program needs, once (sm_drive.c): where the results
+ * of sm_decoder_feed() / sm_decoder_idle() go. For each result, first the
+ * E5 acknowledgements that became due (an AMIS meter wants them before
+ * anything else happens), then the result itself (a telegram, or an error
+ * status < 0; SM_NEED_MORE is never passed). Either callback may be NULL. */
+typedef struct sm_sink {
+  void (*acks)(void *ctx, unsigned n);
+  void (*result)(void *ctx, sm_status st, const sm_telegram *t);
+  void *ctx;
+} sm_sink;
+
+/* Feed all of buf[0..len) and hand every result to s. Returns false only
+ * if the decoder stopped consuming input (a bug guard: the bytes left are
+ * dropped; never an endless loop). */
+bool sm_decoder_feed_all(sm_decoder *d, const uint8_t *buf, size_t len,
+                         const sm_sink *s);
+/* An idle gap: sm_decoder_idle() until SM_NEED_MORE, results to s. */
+void sm_decoder_idle_all(sm_decoder *d, const sm_sink *s);
+
 /* Silence on the line after which the owner calls sm_decoder_idle(): the
  * one value for the plugin and the CLI. Real meters pause up to 1 s
  * between the frames of one telegram and several seconds between

@@ -254,10 +254,10 @@ static void note_ack(smp_meter *m, sm_port_status st, const char *err) {
  * telegram is published (the deadline is 84 ms after the stop byte). The
  * decoder owes nothing for any other meter's frames, so their ports are
  * never written. Without an open port the moment has passed. */
-static void acknowledge(smp_meter *m) {
+static void acknowledge(void *ctx, unsigned n) {
+  smp_meter *m = ctx;
   uint8_t e5[8];
-  unsigned n = sm_decoder_acks_due(m->decoder);
-  if (n == 0 || m->port == NULL)
+  if (m->port == NULL)
     return;
   n = n < sizeof(e5) ? n : sizeof(e5);
   memset(e5, SM_ACK_BYTE, n);
@@ -267,43 +267,31 @@ static void acknowledge(smp_meter *m) {
   note_ack(m, st, err);
 }
 
-static void on_result(smp_meter *m, sm_status st, const sm_telegram *t) {
+static void on_result(void *ctx, sm_status st, const sm_telegram *t) {
+  smp_meter *m = ctx;
   if (st == SM_TELEGRAM)
     on_telegram(m, t);
-  else if (st < 0)
+  else
     on_error(m, st);
+}
+
+static sm_sink sink_of(smp_meter *m) {
+  return (sm_sink){.acks = acknowledge, .result = on_result, .ctx = m};
 }
 
 /* An idle gap or a lost port: decode every intact frame still buffered,
  * then drop the rest. */
 static void drain(smp_meter *m) {
-  size_t rounds = 4 * SM_MAX_APDU; /* > one result per buffered byte */
-  const sm_telegram *t = NULL;
-  sm_status st;
-  while ((st = sm_decoder_idle(m->decoder, &t)) != SM_NEED_MORE &&
-         --rounds > 0) {
-    acknowledge(m);
-    on_result(m, st, t);
-  }
-  acknowledge(m);
+  sm_sink s = sink_of(m);
+  sm_decoder_idle_all(m->decoder, &s);
   publish_health(m);
 }
 
 static void feed(smp_meter *m, const uint8_t *buf, size_t len) {
-  /* Every result consumes input or ends the loop; the bound only guards
-   * collectd against a decoder bug that would spin here forever. */
-  size_t rounds = len + 32;
-  sm_status st;
-  do {
-    size_t used = 0;
-    const sm_telegram *t = NULL;
-    st = sm_decoder_feed(m->decoder, buf, len, &used, &t);
-    buf += used;
-    len -= used;
-    acknowledge(m);
-    on_result(m, st, t);
-  } while (st != SM_NEED_MORE && --rounds > 0);
-  if (rounds == 0) {
+  sm_sink s = sink_of(m);
+  /* The bound inside only guards collectd against a decoder bug that
+   * would spin here forever. */
+  if (!sm_decoder_feed_all(m->decoder, buf, len, &s)) {
     ERROR("smartmeter plugin: meter \"%s\": decoder did not drain its "
           "input; dropping it.",
           m->cfg.name);

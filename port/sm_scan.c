@@ -64,6 +64,7 @@ typedef struct listen {
   sm_scan_heard *h;
   sm_port *port;
   sm_decoder *d;
+  size_t index; /* into sm_scan_order */
   long long deadline, last_byte;
   unsigned bursts;  /* bursts of bytes that ended without a frame */
   bool in_burst;    /* bytes came within SM_SCAN_BURST_GAP_MS */
@@ -74,11 +75,10 @@ typedef struct listen {
   uint8_t title[8]; /* its system title */
 } listen;
 
-static void acknowledge(listen *l) {
+/* An AMIS meter sends nothing but link starts until answered. */
+static void acknowledge(void *ctx, unsigned n) {
+  listen *l = ctx;
   uint8_t e5[8];
-  unsigned n = sm_decoder_acks_due(l->d);
-  if (n == 0)
-    return;
   n = n < sizeof e5 ? n : sizeof e5;
   memset(e5, SM_ACK_BYTE, n);
   char err[128];
@@ -121,28 +121,33 @@ static bool apdu_vouched(listen *l, sm_status st) {
   return false;
 }
 
-static void on_framed(listen *l, size_t index) {
+static void on_framed(listen *l) {
   l->framed = true;
-  l->r->found = index;
+  l->r->found = l->index;
   l->r->framing = sm_decoder_framing(l->d);
   l->r->result = SM_NEED_MORE;
   /* One more listening time for the first telegram. */
-  l->deadline = sm_mono_ms() + listen_of(index, l->p->listen_ms);
+  l->deadline = sm_mono_ms() + listen_of(l->index, l->p->listen_ms);
 }
 
-static void on_result(listen *l, size_t index, sm_status st,
-                      const sm_telegram *t) {
-  acknowledge(l);
+/* After each result (and each chunk fed): does this setting frame? */
+static void judge(listen *l, sm_status st) {
   sm_stats s;
   sm_decoder_stats(l->d, &s);
   l->h->frames = s.frames;
   l->h->broken = s.checksum_errors;
-  if (!l->framed) {
-    sm_input in = sm_decoder_framing(l->d);
-    bool checked = s.frames > 0 && in != SM_INPUT_APDU && in != SM_INPUT_AUTO;
-    if (checked || (in == SM_INPUT_APDU && apdu_vouched(l, st)))
-      on_framed(l, index);
-  }
+  if (l->framed)
+    return;
+  sm_input in = sm_decoder_framing(l->d);
+  bool checked = s.frames > 0 && in != SM_INPUT_APDU && in != SM_INPUT_AUTO;
+  if (checked || (in == SM_INPUT_APDU && apdu_vouched(l, st)))
+    on_framed(l);
+}
+
+/* The first decode result on the setting found goes into the report. */
+static void on_result(void *ctx, sm_status st, const sm_telegram *t) {
+  listen *l = ctx;
+  judge(l, st);
   if (!l->framed || l->done || !is_decode_result(st))
     return;
   l->done = true;
@@ -153,39 +158,28 @@ static void on_result(listen *l, size_t index, sm_status st,
   sm_decoder_header(l->d, &l->r->header);
 }
 
-static void feed(listen *l, size_t index, const uint8_t *buf, size_t len) {
-  size_t rounds = len + 32; /* every result consumes input or ends */
-  sm_status st;
-  do {
-    size_t used = 0;
-    const sm_telegram *t = NULL;
-    st = sm_decoder_feed(l->d, buf, len, &used, &t);
-    buf += used;
-    len -= used;
-    on_result(l, index, st, t);
-  } while (st != SM_NEED_MORE && !l->done && --rounds > 0);
+static void feed(listen *l, const uint8_t *buf, size_t len) {
+  sm_sink s = {.acks = acknowledge, .result = on_result, .ctx = l};
+  (void)sm_decoder_feed_all(l->d, buf, len, &s);
+  judge(l, SM_NEED_MORE);
 }
 
-static void idle(listen *l, size_t index) {
-  size_t rounds = 4 * SM_MAX_APDU;
-  const sm_telegram *t = NULL;
-  sm_status st;
-  while (!l->done && (st = sm_decoder_idle(l->d, &t)) != SM_NEED_MORE &&
-         --rounds > 0)
-    on_result(l, index, st, t);
-  acknowledge(l);
+static void idle(listen *l) {
+  sm_sink s = {.acks = acknowledge, .result = on_result, .ctx = l};
+  sm_decoder_idle_all(l->d, &s);
+  judge(l, SM_NEED_MORE);
   l->pending = false;
 }
 
 /* Quiet on the line: end a burst, give the decoder its idle gap. */
-static void quiet(listen *l, size_t index, long long now) {
+static void quiet(listen *l, long long now) {
   if (l->in_burst && now - l->last_byte >= SM_SCAN_BURST_GAP_MS) {
     l->in_burst = false;
     if (!l->framed)
       l->bursts++;
   }
   if (l->pending && now - l->last_byte >= SM_IDLE_GAP_MS)
-    idle(l, index);
+    idle(l);
 }
 
 /* The bytes frame as nothing: no point in waiting for this setting. */
@@ -201,11 +195,11 @@ static bool stopping(const sm_scan_params *p) {
 
 /* Listen on the open port until the setting is judged. Returns false on a
  * stop request. */
-static bool listen_run(listen *l, size_t index) {
+static bool listen_run(listen *l) {
   uint8_t buf[512];
   char err[160];
   long long start = sm_mono_ms();
-  l->deadline = start + listen_of(index, l->p->listen_ms);
+  l->deadline = start + listen_of(l->index, l->p->listen_ms);
   for (;;) {
     if (stopping(l->p))
       return false;
@@ -220,7 +214,7 @@ static bool listen_run(listen *l, size_t index) {
                      err, sizeof err);
     now = sm_mono_ms();
     if (st == SM_PORT_TIMEOUT) {
-      quiet(l, index, now);
+      quiet(l, now);
       continue;
     }
     if (st != SM_PORT_OK && st != SM_PORT_LINE_ERROR) {
@@ -235,10 +229,10 @@ static bool listen_run(listen *l, size_t index) {
       continue;
     }
     l->h->bytes += got;
-    feed(l, index, buf, got);
+    feed(l, buf, got);
   }
   if (l->framed && !l->done)
-    idle(l, index); /* a telegram may be complete at the gap */
+    idle(l); /* a telegram may be complete at the gap */
   l->h->ms = (unsigned)(sm_mono_ms() - start);
   return true;
 }
@@ -279,14 +273,14 @@ static sm_scan_status try_setting(const sm_scan_params *p, sm_scan_report *r,
     return SM_SCAN_NOTHING;
   }
   sm_status dst;
-  listen l = {.p = p, .r = r, .h = h, .port = port};
+  listen l = {.p = p, .r = r, .h = h, .port = port, .index = i};
   l.d = sm_decoder_new(p->dec, &dst);
   if (l.d == NULL) {
     sm_port_close(port);
     snprintf(err, errlen, "cannot create a decoder: %s", sm_strerror(dst));
     return SM_SCAN_ERR_ARG;
   }
-  bool ran = listen_run(&l, i);
+  bool ran = listen_run(&l);
   sm_decoder_free(l.d);
   sm_port_close(port);
   if (p->progress)

@@ -14,10 +14,80 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli_hex.h"
 #include "cli_keys.h"
 #include "cli_output.h"
 #include "cli_run.h"
+#include "sm_names.h"
+
+/* ---- --hex: streaming hex text -> bytes ---------------------------------
+ * Whitespace is ignored, '#' starts a comment that runs to the end of the
+ * line (the header lines of tests/vectors files), two hex digits make one
+ * byte (a byte may be split across chunks). */
+typedef struct hex_text {
+  bool in_comment;
+  int nibble;         /* pending high nibble, or -1 */
+  unsigned long line; /* 1-based, for messages */
+  char bad;           /* the offending character after an error */
+} hex_text;
+
+static bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+         c == '\v';
+}
+
+static void hex_init(hex_text *h) {
+  h->in_comment = false;
+  h->nibble = -1;
+  h->line = 1;
+  h->bad = '\0';
+}
+
+/* One character. Returns 1 when a byte was completed into *out, 0 when
+ * not, -1 on an invalid character. */
+static int hex_char(hex_text *h, char c, uint8_t *out) {
+  int v;
+
+  if (c == '\n') {
+    h->line++;
+    h->in_comment = false;
+    return 0;
+  }
+  if (h->in_comment || is_space(c))
+    return 0;
+  if (c == '#') {
+    h->in_comment = true;
+    return 0;
+  }
+  v = sm_hex_digit(c);
+  if (v < 0) {
+    h->bad = c;
+    return -1;
+  }
+  if (h->nibble < 0) {
+    h->nibble = v;
+    return 0;
+  }
+  *out = (uint8_t)(h->nibble << 4 | v);
+  h->nibble = -1;
+  return 1;
+}
+
+static long hex_convert(hex_text *h, const char *in, size_t len, uint8_t *out) {
+  long n = 0;
+
+  for (size_t i = 0; i < len; i++) {
+    int r = hex_char(h, in[i], out + n);
+
+    if (r < 0)
+      return -1;
+    n += r;
+  }
+  return n;
+}
+
+static bool hex_pending(const hex_text *h) {
+  return h->nibble >= 0;
+}
 
 /* read(2) returns what is there, up to this: a pipe's whole buffer, and
  * few enough calls per megabyte of a file that they cost nothing. */
@@ -47,8 +117,8 @@ static FILE *open_input(const char *path) {
 
 /* Unhex a chunk in place (the bytes are never longer than the text).
  * Returns the byte count or -1 after a message. */
-static long unhex(cli_hex *h, char *buf, size_t n) {
-  long got = cli_hex_convert(h, buf, n, (uint8_t *)buf);
+static long unhex(hex_text *h, char *buf, size_t n) {
+  long got = hex_convert(h, buf, n, (uint8_t *)buf);
 
   if (got < 0) {
     unsigned char c = (unsigned char)h->bad;
@@ -86,11 +156,11 @@ static int pump(cli_run *r, FILE *f, bool hex) {
   struct stat st;
   int fd = fileno(f);
   bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  cli_hex h;
+  hex_text h;
   ssize_t n;
   long got;
 
-  cli_hex_init(&h);
+  hex_init(&h);
   while ((n = read(fd, buf, sizeof buf)) != 0) {
     if (n < 0 && errno == EINTR)
       continue;
@@ -105,7 +175,7 @@ static int pump(cli_run *r, FILE *f, bool hex) {
     if (!more_ready(fd, regular))
       flush_output(r);
   }
-  if (hex && cli_hex_pending(&h)) {
+  if (hex && hex_pending(&h)) {
     fputs("smartmeter-decode: hex input ends with half a byte\n", stderr);
     return -1;
   }

@@ -17,7 +17,7 @@
 #define WATCH_MS 30000
 #define WATCH_MIN_BYTES 64  /* fewer without a frame: stray noise */
 #define WATCH_MIN_ERRORS 10 /* parity errors worth a hint */
-#define ACK_TIMEOUT_MS 50 /* an AMIS meter wants its E5 within 84 ms */
+#define ACK_TIMEOUT_MS 50   /* an AMIS meter wants its E5 within 84 ms */
 
 typedef struct live {
   const cli_options *o;

@@ -7,10 +7,46 @@
  */
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "cli_output.h"
-#include "cli_time.h"
 #include "sm_names.h"
+
+/* ---- timestamps: reception or the meter's clock, in ns ---------------- */
+
+static int64_t timespec_ns(const struct timespec *ts) {
+  return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+static bool fully_specified(const sm_datetime *dt) {
+  return dt->present && dt->year != 0xFFFF && dt->month >= 1 &&
+         dt->month <= 12 && dt->day >= 1 && dt->day <= 31 && dt->hour < 24 &&
+         dt->minute < 60 && dt->second < 60;
+}
+
+static bool meter_time_ns(const sm_datetime *dt, int64_t *ns) {
+  struct tm tm = {0};
+  time_t secs;
+  int64_t frac = 0;
+
+  if (!fully_specified(dt))
+    return false;
+  tm.tm_year = dt->year - 1900;
+  tm.tm_mon = dt->month - 1;
+  tm.tm_mday = dt->day;
+  tm.tm_hour = dt->hour;
+  tm.tm_min = dt->minute;
+  tm.tm_sec = dt->second;
+  tm.tm_isdst = -1;
+  secs = mktime(&tm);
+  if (secs == (time_t)-1)
+    return false;
+  if (dt->hundredths < 100)
+    frac = (int64_t)dt->hundredths * 10000000;
+  *ns = (int64_t)secs * 1000000000 + frac;
+  return true;
+}
 
 /* Tag values and field keys: ',', '=' and ' ' need a backslash; line
  * breaks and other control characters are not allowed, so become '_'. */
@@ -95,9 +131,9 @@ static void influx_field(cli_buf *b, const sm_value *v) {
 static int64_t timestamp_ns(const cli_out_ctx *c, const sm_telegram *t) {
   int64_t ns;
 
-  if (c->o->timestamp == CLI_TS_METER && cli_meter_time_ns(&t->meter_time, &ns))
+  if (c->o->timestamp == CLI_TS_METER && meter_time_ns(&t->meter_time, &ns))
     return ns;
-  return cli_timespec_ns(&c->received);
+  return timespec_ns(&c->received);
 }
 
 void cli_out_influx(cli_buf *b, const cli_out_ctx *c, const sm_telegram *t) {

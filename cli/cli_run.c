@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli_check.h"
 #include "cli_output.h"
 #include "sm_names.h"
 
@@ -222,11 +221,47 @@ static void report_nothing_found(const cli_run *r) {
           r->o->hex ? "" : "; if it is hex text, use --hex");
 }
 
+/* ---- --check-key: one clear sentence about the key ---------------- */
+
+static int report_success(const cli_run *r) {
+  if (r->encrypted == 0) {
+    printf("key not needed: %lu telegram(s) decoded, none encrypted\n",
+           r->decoded);
+    return CLI_EXIT_OK;
+  }
+  printf("key OK: %lu telegram(s) decrypted", r->encrypted);
+  if (r->authenticated > 0)
+    printf(", GCM tag verified with the authentication key");
+  else if (r->tag_unchecked > 0)
+    printf(", GCM tag not checked (no --auth-key given)");
+  putchar('\n');
+  return CLI_EXIT_OK;
+}
+
+static const char *failure_text(const cli_run *r) {
+  if (r->no_key_errors > 0)
+    return "the telegrams are encrypted: give --key or --key-file";
+  if (r->key_errors > 0)
+    return "key wrong: decryption produced no valid data-notification";
+  if (r->tag_errors > 0)
+    return "authentication failed: GCM tag mismatch (check --auth-key)";
+  if (r->last_error < 0)
+    return sm_strerror(r->last_error);
+  return "no telegram found in the input";
+}
+
+static int check_report(const cli_run *r) {
+  if (r->decoded > 0)
+    return report_success(r);
+  fprintf(stderr, "smartmeter-decode: %s\n", failure_text(r));
+  return CLI_EXIT_FAIL;
+}
+
 int cli_run_close(cli_run *r) {
   int rc = r->decoded > 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 
   if (r->o->check_key)
-    rc = cli_check_report(r);
+    rc = check_report(r);
   else
     report_nothing_found(r);
   sm_decoder_free(r->dec);

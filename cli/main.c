@@ -1,13 +1,56 @@
 /* SPDX-License-Identifier: MIT */
 /* main.c - smartmeter-decode: options -> one action -> exit code. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
-#include "cli_convert.h"
 #include "cli_input.h"
 #include "cli_live.h"
 #include "cli_options.h"
 #include "cli_scan.h"
 #include "sm_config.h"
+
+#define CONVERTER "smartmeter-convert"
+
+/* The converter installed next to this binary (same prefix, same
+ * release) comes before whatever $PATH finds. */
+static void exec_beside_self(char *const argv[]) {
+  char path[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  char *slash;
+
+  if (n <= 0)
+    return;
+  path[n] = '\0';
+  slash = strrchr(path, '/');
+  if (slash == NULL ||
+      (size_t)(slash + 1 - path) + sizeof CONVERTER > sizeof path)
+    return;
+  memcpy(slash + 1, CONVERTER, sizeof CONVERTER);
+  execv(path, argv);
+}
+
+/* --convert-kaifareader, kept for one release: the converter is now the
+ * program smartmeter-convert(1). Returns only when it could not be
+ * started, after saying where it went. */
+static int convert_kaifareader(const char *path) {
+  char *argv[] = {CONVERTER, "--", (char *)path, NULL};
+  int err;
+
+  fflush(NULL);
+  exec_beside_self(argv);
+  execvp(CONVERTER, argv);
+  err = errno;
+  fprintf(
+      stderr,
+      "smartmeter-decode: --convert-kaifareader is now the program " CONVERTER
+      " (see " CONVERTER "(1)); it could not be started "
+      "from this program's directory or $PATH: %s. Run: " CONVERTER " %s\n",
+      strerror(err), path);
+  return CLI_EXIT_FAIL;
+}
 
 static int run(const cli_options *o) {
   switch (o->action) {
@@ -18,7 +61,7 @@ static int run(const cli_options *o) {
     printf("smartmeter-decode (collectd-smartmeter) %s\n", SM_VERSION);
     return CLI_EXIT_OK;
   case CLI_ACTION_CONVERT:
-    return cli_convert_kaifareader(o->convert_file);
+    return convert_kaifareader(o->convert_file);
   case CLI_ACTION_SCAN:
     return cli_scan_run(o);
   default:

@@ -15,7 +15,7 @@
 #define PROBLEM_GAP 1
 
 static int new_decoder(cli_run *r, sm_input input) {
-  sm_status err = SM_NEED_MORE;
+  sm_status err = SM_OK;
   sm_options opts = r->o->dec;
 
   opts.input = input;
@@ -32,7 +32,7 @@ int cli_run_open(cli_run *r, const cli_options *o, bool live) {
   memset(r, 0, sizeof *r);
   r->o = o;
   r->live = live;
-  if (sm_crypto_init() != SM_NEED_MORE) {
+  if (sm_crypto_init() != SM_OK) {
     fprintf(stderr, "smartmeter-decode: %s\n", sm_strerror(SM_ERR_CRYPTO));
     return CLI_EXIT_FAIL;
   }

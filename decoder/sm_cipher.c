@@ -36,7 +36,7 @@ sm_status sm_cipher_open(sm_cipher *c, const sm_options *o) {
     memcpy(c->auth_key, o->auth_key, SM_KEY_LEN);
     c->has_auth_key = true;
   }
-  return SM_NEED_MORE;
+  return SM_OK;
 }
 
 void sm_cipher_close(sm_cipher *c) {
@@ -89,7 +89,7 @@ static sm_status authenticate(sm_cipher *c, uint8_t sc) {
   memcpy(aad + 1, c->auth_key, SM_KEY_LEN);
   gcry_error_t e = gcry_cipher_authenticate(c->hd, aad, sizeof aad);
   sm_wipe(aad, sizeof aad);
-  return e ? SM_ERR_CRYPTO : SM_NEED_MORE;
+  return e ? SM_ERR_CRYPTO : SM_OK;
 }
 
 sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g,
@@ -116,7 +116,7 @@ sm_status sm_cipher_decrypt(sm_cipher *c, const sm_glo *g,
   /* A reused GCM handle keeps state from the previous frame: reset it. */
   if (gcry_cipher_reset(c->hd) || gcry_cipher_setiv(c->hd, iv, GCM_IV_LEN))
     return SM_ERR_CRYPTO;
-  if (authenticate(c, g->sc) != SM_NEED_MORE)
+  if (authenticate(c, g->sc) != SM_OK)
     return SM_ERR_CRYPTO;
   if (gcry_cipher_decrypt(c->hd, g->payload, g->payload_len, NULL, 0))
     return SM_ERR_CRYPTO;

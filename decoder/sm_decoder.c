@@ -32,18 +32,18 @@ struct sm_decoder {
 
 sm_status sm_crypto_init(void) {
   if (gcry_control(GCRYCTL_ANY_INITIALIZATION_P))
-    return SM_NEED_MORE; /* the host (e.g. collectd's network plugin) did */
+    return SM_OK; /* the host (e.g. collectd's network plugin) did */
   if (!gcry_check_version(GCRYPT_VERSION))
     return SM_ERR_CRYPTO;
   gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-  return SM_NEED_MORE;
+  return SM_OK;
 }
 
 sm_decoder *sm_decoder_new(const sm_options *opts, sm_status *err) {
   sm_status dummy;
   if (!err)
     err = &dummy;
-  if (sm_crypto_init() != SM_NEED_MORE) {
+  if (sm_crypto_init() != SM_OK) {
     *err = SM_ERR_CRYPTO;
     return NULL;
   }
@@ -62,12 +62,12 @@ sm_decoder *sm_decoder_new(const sm_options *opts, sm_status *err) {
   sm_segments_init(&d->seg);
   sm_blocks_reset(&d->blocks);
   *err = sm_cipher_open(&d->cipher, opts);
-  if (*err != SM_NEED_MORE) {
+  if (*err != SM_OK) {
     free(d);
     return NULL;
   }
   *err = sm_oms_open(&d->oms, opts);
-  if (*err != SM_NEED_MORE) {
+  if (*err != SM_OK) {
     sm_cipher_close(&d->cipher);
     free(d);
     return NULL;

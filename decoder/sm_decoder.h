@@ -57,6 +57,8 @@ extern "C" {
 typedef enum sm_status {
   SM_TELEGRAM = 1,  /* a telegram was decoded: see the out pointer */
   SM_NEED_MORE = 0, /* all input taken; feed more bytes */
+  SM_OK = 0,        /* no error: what calls that take no input return on
+                       success (the same value as SM_NEED_MORE) */
   /* Link layer */
   SM_ERR_CHECKSUM = -1,  /* frame checksum, HCS/FCS or DSMR CRC mismatch */
   SM_ERR_STOP_BYTE = -2, /* frame without its stop byte or end flag */
@@ -200,12 +202,12 @@ typedef struct sm_stats {
 typedef struct sm_decoder sm_decoder;
 
 /* Initialise libgcrypt once per process if nobody has (safe to call from
- * several places; not from several threads at once). Returns SM_NEED_MORE (0)
+ * several places; not from several threads at once). Returns SM_OK
  * on success or SM_ERR_CRYPTO. */
 sm_status sm_crypto_init(void);
 
-/* Create a decoder. opts may be NULL (no key, auto input). On failure
- * returns NULL and sets *err (if err is not NULL). */
+/* Create a decoder. opts may be NULL (no key, auto input). Sets *err (if
+ * err is not NULL): SM_OK, or on failure the reason, returning NULL. */
 sm_decoder *sm_decoder_new(const sm_options *opts, sm_status *err);
 
 /* Wipe keys, free everything. NULL is fine. */

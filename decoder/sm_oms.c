@@ -41,14 +41,14 @@ typedef struct header {
 sm_status sm_oms_open(sm_oms *c, const sm_options *o) {
   memset(c, 0, sizeof *c);
   if (!o || !o->has_key)
-    return SM_NEED_MORE;
+    return SM_OK;
   if (gcry_cipher_open(&c->cbc, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_CBC, 0) ||
       gcry_cipher_setkey(c->cbc, o->key, SM_KEY_LEN)) {
     sm_oms_close(c);
     return SM_ERR_CRYPTO;
   }
   c->has_key = true;
-  return SM_NEED_MORE;
+  return SM_OK;
 }
 
 void sm_oms_close(sm_oms *c) {

@@ -502,7 +502,7 @@ static void *reader_main(void *arg) {
 }
 
 int smp_reader_start(smp_meter *m) {
-  sm_status err = SM_NEED_MORE;
+  sm_status err = SM_OK;
   m->decoder = sm_decoder_new(&m->cfg.options, &err);
   /* The decoder holds its own copy of the keys now. */
   sm_wipe(m->cfg.options.key, sizeof(m->cfg.options.key));

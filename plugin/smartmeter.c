@@ -135,7 +135,7 @@ static int smp_init(void) {
   }
   /* Before any thread exists, and guarded: collectd's network plugin may
    * have initialised libgcrypt already. */
-  if (sm_crypto_init() != SM_NEED_MORE) {
+  if (sm_crypto_init() != SM_OK) {
     ERROR("smartmeter plugin: cannot initialise libgcrypt.");
     return -1;
   }

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: MIT
 # tests/unit: cmocka unit tests of the decoder library (TAP via
 # CMOCKA_MESSAGE_OUTPUT=TAP from the harness; one TAP line per test case).
-# Shared helpers: vec.[ch] (load tests/vectors, feed and tally) and
-# encoder.[ch] (seal APDUs with libgcrypt, build M-Bus frames).
+# Shared helpers: vec.[ch] (load tests/vectors, feed and tally) and the
+# tests' one telegram builder, $(SMTEST_BUILDER): encoder.[ch] seals
+# (general-glo-ciphering, AMIS; libgcrypt), framer.[ch] frames (M-Bus,
+# HDLC, General Block Transfer, DSMR). The fuzzers (tests/fuzz/local.mk),
+# sm-forge, sm-variant and bench/sm-bench build the same files.
 SMUNIT_TESTS = \
 	tests/unit/test_vectors \
 	tests/unit/test_stream \
@@ -16,9 +19,10 @@ SMUNIT_TESTS = \
 check_PROGRAMS += $(SMUNIT_TESTS)
 TESTS += $(SMUNIT_TESTS)
 
-SMUNIT_HELPERS = \
-	tests/unit/vec.c tests/unit/vec.h \
-	tests/unit/encoder.c tests/unit/encoder.h
+SMTEST_BUILDER = \
+	tests/unit/encoder.c tests/unit/encoder.h \
+	tests/unit/framer.c tests/unit/framer.h
+SMUNIT_HELPERS = tests/unit/vec.c tests/unit/vec.h $(SMTEST_BUILDER)
 SMUNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(GCRYPT_CFLAGS)
 SMUNIT_LDADD = decoder/libsmdecoder.la $(CMOCKA_LIBS) $(GCRYPT_LIBS) -lm
 
@@ -42,7 +46,8 @@ tests_unit_test_names_SOURCES = tests/unit/test_names.c
 tests_unit_test_names_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_names_LDADD = $(SMUNIT_LDADD)
 
-tests_unit_test_dsmr_SOURCES = tests/unit/test_dsmr.c
+tests_unit_test_dsmr_SOURCES = tests/unit/test_dsmr.c \
+	tests/unit/framer.c tests/unit/framer.h
 tests_unit_test_dsmr_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_dsmr_LDADD = $(SMUNIT_LDADD)
 

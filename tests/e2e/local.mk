@@ -15,14 +15,6 @@ tests_e2e_sm_forge_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_e2e_sm_forge_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
 tests_e2e_sm_forge_LDADD = decoder/libsmdecoder.la $(GCRYPT_LIBS)
 
-# The identifier table of doc/CONTRACTS.md, row by row (plain C, TAP).
-check_PROGRAMS += tests/e2e/test_ident
-tests_e2e_test_ident_SOURCES = tests/e2e/test_ident.c plugin/sm_ident.c \
-	plugin/sm_ident.h
-tests_e2e_test_ident_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin
-tests_e2e_test_ident_LDADD = decoder/libsmdecoder.la $(GCRYPT_LIBS)
-TESTS += tests/e2e/test_ident
-
 E2E_TESTS = \
 	tests/e2e/test_values_termios.sh \
 	tests/e2e/test_values_libserialport.sh \

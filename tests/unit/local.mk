@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-# tests/unit: cmocka unit tests of the decoder library (TAP via
-# CMOCKA_MESSAGE_OUTPUT=TAP from the harness; one TAP line per test case).
+# tests/unit: the C unit tests - cmocka tests of the decoder library (TAP
+# via CMOCKA_MESSAGE_OUTPUT=TAP from the harness; one TAP line per test
+# case), of the port library and of the plugin's collectd-free modules.
 # Shared helpers: vec.[ch] (load tests/vectors, feed and tally) and the
 # tests' one telegram builder, $(SMTEST_BUILDER): encoder.[ch] seals
 # (general-glo-ciphering, AMIS; libgcrypt), framer.[ch] frames (M-Bus,
@@ -77,3 +78,32 @@ tests_unit_test_port_write_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/port
 tests_unit_test_port_write_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	$(SERIALPORT_CFLAGS)
 tests_unit_test_port_write_LDADD = port/libsmport.la $(CMOCKA_LIBS)
+
+# The PARMRK unescaping of port/sm_port_marks.c through a pipe (port/'s
+# private header; plain C, TAP).
+check_PROGRAMS += tests/unit/test_marks
+TESTS += tests/unit/test_marks
+tests_unit_test_marks_SOURCES = tests/unit/test_marks.c
+tests_unit_test_marks_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/port
+tests_unit_test_marks_LDADD = port/libsmport.la
+
+# The plugin's modules that need no collectd headers, compiled in directly
+# (fit for the sanitizer build and distcheck: $(PLUGIN_UNIT_TESTS) is part
+# of $(UNIT_TESTS)):
+#  - test_solarview: cmocka test of plugin/sm_solarview.[ch], the
+#    Solarview export file;
+#  - test_ident: the identifier table of doc/CONTRACTS.md, row by row
+#    (plugin/sm_ident.[ch]; plain C, TAP).
+PLUGIN_UNIT_TESTS = tests/unit/test_solarview tests/unit/test_ident
+check_PROGRAMS += $(PLUGIN_UNIT_TESTS)
+TESTS += $(PLUGIN_UNIT_TESTS)
+tests_unit_test_solarview_SOURCES = tests/unit/test_solarview.c \
+	plugin/sm_solarview.c plugin/sm_solarview.h
+tests_unit_test_solarview_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_solarview_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin
+tests_unit_test_solarview_LDADD = decoder/libsmdecoder.la $(CMOCKA_LIBS) \
+	$(GCRYPT_LIBS) -lm
+tests_unit_test_ident_SOURCES = tests/unit/test_ident.c plugin/sm_ident.c \
+	plugin/sm_ident.h
+tests_unit_test_ident_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin
+tests_unit_test_ident_LDADD = decoder/libsmdecoder.la $(GCRYPT_LIBS)

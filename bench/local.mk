@@ -4,8 +4,7 @@
 EXTRA_PROGRAMS += bench/sm-bench
 bench_sm_bench_SOURCES = bench/sm-bench.c \
 	bench/bench_floor.c bench/bench_floor.h \
-	tests/unit/vec.c tests/unit/vec.h \
-	tests/unit/encoder.c tests/unit/encoder.h
+	tests/unit/vec.c tests/unit/vec.h $(SMTEST_BUILDER)
 bench_sm_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 bench_sm_bench_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
 bench_sm_bench_LDADD = decoder/libsmdecoder.la $(GCRYPT_LIBS) -ldl

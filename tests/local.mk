@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # tests: each area adds its own fragment
-EXTRA_DIST += tests/vectors
+EXTRA_DIST += tests/vectors tests/README.md
 include tests/unit/local.mk
 include tests/sim/local.mk
 include tests/cli/local.mk

@@ -6,6 +6,8 @@
 #   like "name" "$text" 'regex'  # grep -E match
 #   bail "reason"                # abort the whole file (counts as failure)
 #   done_testing                 # prints the plan; exit status = failures
+#   wait_until SECONDS CMD...    # poll CMD until it succeeds (see below)
+#   gone PID                     # the process has ended (for wait_until)
 # Every check is one TAP line, so the summary counts real assertions.
 _tap_n=0
 _tap_fail=0
@@ -54,3 +56,24 @@ done_testing() {
   echo "1..$_tap_n"
   [ "$_tap_fail" -eq 0 ]
 }
+
+# wait_until SECONDS CMD...: run CMD (its output discarded) every 0.1 s
+# until it succeeds, for at most SECONDS (a whole number) of wall-clock
+# time. Status 0 once CMD succeeded, 1 when the time ran out first (CMD
+# runs at least once). The one polling loop of the shell tests: wrap it in
+# `ok` for a check, or a condition function for anything more than one
+# command.
+wait_until() {
+  local now=${EPOCHREALTIME//[.,]/}
+  local end=$((10#$now + $1 * 1000000))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    now=${EPOCHREALTIME//[.,]/}
+    [ "$((10#$now))" -lt "$end" ] || return 1
+    sleep 0.1
+  done
+}
+
+# gone PID: true once process PID has ended (a condition for wait_until;
+# `wait PID` then collects its status).
+gone() { ! kill -0 "$1" 2>/dev/null; }

@@ -37,18 +37,8 @@ TINETZ_FIELDS='voltage_l1=230.8,current_l1=0,power_import=0,power_export=0,energ
 SAG_FIELDS='energy_import=8368,energy_export=3177,power_import=0,power_export=0,voltage_l1=229.7,voltage_l2=230.1,voltage_l3=229.8,current_l1=0,current_l2=0,current_l3=0,power_factor=1'
 VKW_FIELDS='voltage_l1=233,voltage_l2=232.8,voltage_l3=232.7,current_l1=0.31,current_l2=0.52,current_l3=0.21,power_import=53,power_export=0,energy_import=3744082,energy_export=3929988,reactive_energy_import=13445,reactive_energy_export=1313360'
 
-# wait_for SECONDS CMD... : poll until CMD succeeds; status 1 on timeout.
-wait_for() {
-  local end=$((SECONDS + $1))
-  shift
-  until "$@" 2>/dev/null; do
-    [ "$SECONDS" -ge "$end" ] && return 1
-    sleep 0.1
-  done
-}
 lines_at_least() { [ "$(wc -l <"$1")" -ge "$2" ]; }
 has_text() { grep -q -- "$2" "$1"; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
 # The process has the device open (its fd points at the pty).
 has_open() {
   local want fd
@@ -61,7 +51,7 @@ has_open() {
 # stop PID SIGNAL -> STOPPED = the exit status (or "hung")
 stop() {
   kill -"$2" "$1" 2>/dev/null
-  if wait_for 5 gone "$1"; then
+  if wait_until 5 gone "$1"; then
     wait "$1"
     STOPPED=$?
   else
@@ -78,7 +68,7 @@ start_pty() {
   SOCAT=$!
   CLI_PIDS="$CLI_PIDS $SOCAT"
   exec 3>"$T/feed"
-  wait_for 5 test -e "$T/tty"
+  wait_until 5 test -e "$T/tty"
 }
 
 # --- A: pty via socat: decode, idle gap, outage, recovery, SIGTERM --------
@@ -88,26 +78,26 @@ ok "socat pty is there" test -e "$T/tty"
   >"$T/a.out" 2>"$T/a.err" </dev/null &
 PID=$!
 CLI_PIDS="$CLI_PIDS $PID"
-ok "decoder opens the pty" wait_for 5 has_open "$PID" "$T/tty"
+ok "decoder opens the pty" wait_until 5 has_open "$PID" "$T/tty"
 unlike "key not in /proc/PID/cmdline" "$(tr '\0' ' ' </proc/$PID/cmdline)" "$DOC_KEY"
 like "cmdline shows the key overwritten" "$(tr '\0' ' ' </proc/$PID/cmdline)" '--key x{32}'
 
 head -c 100 "$T/vkw.bin" >&3 # half a telegram, then a pause
 sleep 2.2 # longer than SM_IDLE_GAP_MS (1.5 s) and a read timeout
 cat "$T/tinetz.bin" >&3
-ok "telegram decoded after the pause" wait_for 5 lines_at_least "$T/a.out" 1
+ok "telegram decoded after the pause" wait_until 5 lines_at_least "$T/a.out" 1
 like "influx line from the pty" "$(head -1 "$T/a.out")" "^smartmeter,meter=1KFM0100000035 $TINETZ_FIELDS [0-9]{19}\$"
 like "the half telegram was dropped after the pause" "$(cat "$T/a.err")" 'incomplete frame or telegram dropped after a pause'
 
 kill "$SOCAT" # the pty hangs up
 exec 3>&-
-ok "outage reported" wait_for 5 has_text "$T/a.err" 'retrying'
+ok "outage reported" wait_until 5 has_text "$T/a.err" 'retrying'
 sleep 1.5
 start_pty
-ok "reconnected after the outage" wait_for 10 has_text "$T/a.err" 'connected again'
-ok "decoder opens the new pty" wait_for 5 has_open "$PID" "$T/tty"
+ok "reconnected after the outage" wait_until 10 has_text "$T/a.err" 'connected again'
+ok "decoder opens the new pty" wait_until 5 has_open "$PID" "$T/tty"
 cat "$T/sag.bin" >&3
-ok "second meter decoded after reconnect" wait_for 5 lines_at_least "$T/a.out" 2
+ok "second meter decoded after reconnect" wait_until 5 lines_at_least "$T/a.out" 2
 like "second line: the Sagemcom meter" "$(sed -n 2p "$T/a.out")" "^smartmeter,meter=178210001107 $SAG_FIELDS [0-9]{19}\$"
 stop "$PID" TERM
 is "SIGTERM: exit 0" "$STOPPED" 0
@@ -125,7 +115,7 @@ exec 4>"$T/ctl"
 sleep 3.5 # open attempts at 0, 1 and 3 s
 ok "still running while stdin is open" kill -0 "$PID"
 exec 4>&-
-ok "stdin EOF: exits" wait_for 3 gone "$PID"
+ok "stdin EOF: exits" wait_until 3 gone "$PID"
 wait "$PID"
 is "stdin EOF: exit 0" "$?" 0
 is "failed opens: one message" "$(grep -c 'retrying' "$T/b.err")" 1
@@ -151,11 +141,11 @@ sleep 0.3
   >"$T/c.out" 2>"$T/c.err" </dev/null &
 PID=$!
 CLI_PIDS="$CLI_PIDS $PID"
-ok "tcp: telegram decoded" wait_for 5 lines_at_least "$T/c.out" 1
+ok "tcp: telegram decoded" wait_until 5 lines_at_least "$T/c.out" 1
 want=$(awk -F'\t' '$1 == "ksmwest_vkw_philippsev_2023-07-26.hex" { print $2 }' \
   "$SM_SRCDIR/tests/cli/expected.tsv")
 is "tcp: exact JSON line" "$(head -1 "$T/c.out")" "$want"
-ok "tcp: server closing is an outage" wait_for 5 has_text "$T/c.err" 'retrying'
+ok "tcp: server closing is an outage" wait_until 5 has_text "$T/c.err" 'retrying'
 stop "$PID" TERM
 is "tcp: SIGTERM exit 0" "$STOPPED" 0
 
@@ -165,9 +155,9 @@ start_pty
   >"$T/d.out" 2>"$T/d.err" </dev/null &
 PID=$!
 CLI_PIDS="$CLI_PIDS $PID"
-wait_for 5 has_open "$PID" "$T/tty"
+wait_until 5 has_open "$PID" "$T/tty"
 cat "$T/tinetz.bin" >&3
-ok "check-key live: ends after the first telegram" wait_for 5 gone "$PID"
+ok "check-key live: ends after the first telegram" wait_until 5 gone "$PID"
 wait "$PID"
 is "check-key live: exit 0" "$?" 0
 like "check-key live: key OK" "$(cat "$T/d.out")" '^key OK'
@@ -175,9 +165,9 @@ like "check-key live: key OK" "$(cat "$T/d.out")" '^key OK'
   >"$T/d.out" 2>"$T/d.err" </dev/null &
 PID=$!
 CLI_PIDS="$CLI_PIDS $PID"
-wait_for 5 has_open "$PID" "$T/tty"
+wait_until 5 has_open "$PID" "$T/tty"
 cat "$T/tinetz.bin" >&3
-ok "check-key live, wrong key: ends" wait_for 5 gone "$PID"
+ok "check-key live, wrong key: ends" wait_until 5 gone "$PID"
 wait "$PID"
 is "check-key live, wrong key: exit 1" "$?" 1
 like "check-key live, wrong key: says so" "$(cat "$T/d.err")" 'key wrong'
@@ -196,12 +186,12 @@ if [ -s "$SIM" ]; then
     "$T/sag.hex" >"$T/sim.out" 2>"$T/sim.err" &
   SIMPID=$!
   CLI_PIDS="$CLI_PIDS $SIMPID"
-  ok "meter-sim ready" wait_for 10 has_text "$T/sim.out" ready
+  ok "meter-sim ready" wait_until 10 has_text "$T/sim.out" ready
   TZ=UTC0 "$DECODE" --device "$T/sim" --key-file <(echo "$DOC_KEY") \
     --format influx --timestamp meter >"$T/e.out" 2>"$T/e.err" </dev/null &
   PID=$!
   CLI_PIDS="$CLI_PIDS $PID"
-  ok "meter-sim: two telegrams" wait_for 15 lines_at_least "$T/e.out" 2
+  ok "meter-sim: two telegrams" wait_until 15 lines_at_least "$T/e.out" 2
   stop "$PID" TERM
   is "meter-sim: SIGTERM exit 0" "$STOPPED" 0
   is "meter-sim: no errors" "$(cat "$T/e.err")" ""

@@ -27,16 +27,13 @@ fi
 # start_meter SIM NAME ARGS...: a simulated meter on $T/NAME (its shim
 # file $T/NAME.uart); waits for "ready".
 start_meter() {
-  local sim=$1 name=$2 i
+  local sim=$1 name=$2
   shift 2
   "$SIMDIR/$sim" --link "$T/$name" --uart-file "$T/$name.uart" --seed 7 \
     --log "$T/$name.log" "$@" >"$T/$name.sim" 2>"$T/$name.simerr" &
   CLI_PIDS="${CLI_PIDS:-} $!"
-  for i in $(seq 200); do
-    grep -q '^ready ' "$T/$name.sim" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  bail "$sim $name not ready: $(cat "$T/$name.simerr")"
+  wait_until 10 grep -q '^ready ' "$T/$name.sim" ||
+    bail "$sim $name not ready: $(cat "$T/$name.simerr")"
 }
 
 # scan NAME ARGS...: --scan on $T/NAME under the shim; NAME.out/.err/.rc

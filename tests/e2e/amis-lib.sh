@@ -18,7 +18,7 @@ amis_sim_start() {
     >"$E2E_TMP/$name.sim.out" 2>"$E2E_TMP/$name.sim.err" &
   AMIS_SIM_PID=$!
   E2E_PIDS+=("$AMIS_SIM_PID")
-  e2e_wait 30 grep -q '^ready' "$E2E_TMP/$name.sim.out" ||
+  wait_until 30 grep -q '^ready' "$E2E_TMP/$name.sim.out" ||
     bail "amis-sim $name did not start: $(cat "$E2E_TMP/$name.sim.err")"
 }
 
@@ -29,9 +29,9 @@ amis_lines() {
   tail -n +"${3:-1}" "$(amis_log "$1")" 2>/dev/null | grep -E -- "$2"
 }
 amis_count() { amis_lines "$@" | wc -l; }
-amis_has() { [ "$(amis_count "$@")" -gt 0 ]; } # for e2e_wait
+amis_has() { [ "$(amis_count "$@")" -gt 0 ]; } # for wait_until
 amis_mark() { wc -l <"$(amis_log "$1")"; }     # the log's current length
-# For e2e_wait: at least N SND_UD acknowledged.
+# For wait_until: at least N SND_UD acknowledged.
 amis_acked_at_least() { # NAME N
   [ "$(amis_count "$1" ' ack acc=[0-9]+ after ')" -ge "$2" ]
 }

@@ -41,17 +41,11 @@ e2e_cleanup() {
   fi
 }
 
-# Wait up to $2 seconds for process $1 to end; 0 if it ended.
+# Wait up to $2 seconds for process $1 to end; 0 if it ended (reaped).
 e2e_reap() {
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    kill -0 "$1" 2>/dev/null || {
-      wait "$1" 2>/dev/null
-      return 0
-    }
-    sleep 0.1
-  done
-  return 1
+  wait_until "$2" gone "$1" || return 1
+  wait "$1" 2>/dev/null
+  return 0
 }
 
 # e2e_setup [seconds]: tools, plugin, temp dir, traps, watchdog (default
@@ -85,16 +79,6 @@ e2e_setup() {
   E2E_WATCHDOG=$!
 }
 
-# Poll a command every 0.2 s for up to $1 seconds.
-e2e_wait() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-}
-
 e2e_key_of() { # capture -> its key
   sed -n 's/^# key: *//p' "$1"
 }
@@ -117,7 +101,7 @@ e2e_sim_start() {
   E2E_PIDS+=("$pid")
   E2E_SIM_PID=$pid
   # Generous deadlines throughout: CI machines may be small and busy.
-  e2e_wait 60 grep -q '^ready' "$E2E_TMP/$name.sim.out" ||
+  wait_until 60 grep -q '^ready' "$E2E_TMP/$name.sim.out" ||
     bail "meter-sim $name did not start: $(cat "$E2E_TMP/$name.sim.err")"
 }
 
@@ -173,7 +157,7 @@ e2e_collectd_start() {
     >"$E2E_TMP/$name.d/stdout" 2>&1 &
   E2E_COLLECTD_PID=$!
   E2E_PIDS+=("$E2E_COLLECTD_PID")
-  e2e_wait "${E2E_START_WAIT:-60}" test -S "$E2E_TMP/$name.d/sock" ||
+  wait_until "${E2E_START_WAIT:-60}" test -S "$E2E_TMP/$name.d/sock" ||
     bail "collectd $name did not start: $(tail -5 "$E2E_TMP/$name.d/stdout")"
 }
 
@@ -223,7 +207,7 @@ e2e_csv_rows() { # NAME METER ID -> number of rows
   e2e_csv "$@" | wc -l
 }
 
-# For e2e_wait: true once NAME METER ID has at least N csv rows.
+# For wait_until: true once NAME METER ID has at least N csv rows.
 e2e_rows_at_least() { # NAME METER ID N
   [ "$(e2e_csv_rows "$1" "$2" "$3")" -ge "$4" ]
 }

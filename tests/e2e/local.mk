@@ -6,23 +6,14 @@
 # (so replays pass the decoder's replay guard), chosen ones (replays), or
 # another security control (SC 0x30 with a tag), in the capture's framing
 # (M-Bus, HDLC, HDLC + General-Block-Transfer, bare APDU) or another one,
-# or unsealed (a plain DSMR P1 telegram), via the test encoder
-# (tests/unit/encoder.c). Built with the normal build, not only for `make
-# check`: scripts/demo.sh needs it too.
+# or unsealed (a plain DSMR P1 telegram), via the tests' encoder and
+# framer (tests/unit/encoder.c, framer.c). Built with the normal build, not
+# only for `make check`: scripts/demo.sh needs it too.
 noinst_PROGRAMS += tests/e2e/sm-forge
-tests_e2e_sm_forge_SOURCES = tests/e2e/sm-forge.c \
-	tests/unit/encoder.c tests/unit/encoder.h
+tests_e2e_sm_forge_SOURCES = tests/e2e/sm-forge.c $(SMTEST_BUILDER)
 tests_e2e_sm_forge_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_e2e_sm_forge_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
 tests_e2e_sm_forge_LDADD = decoder/libsmdecoder.la $(GCRYPT_LIBS)
-
-# The identifier table of doc/CONTRACTS.md, row by row (plain C, TAP).
-check_PROGRAMS += tests/e2e/test_ident
-tests_e2e_test_ident_SOURCES = tests/e2e/test_ident.c plugin/sm_ident.c \
-	plugin/sm_ident.h
-tests_e2e_test_ident_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin
-tests_e2e_test_ident_LDADD = decoder/libsmdecoder.la $(GCRYPT_LIBS)
-TESTS += tests/e2e/test_ident
 
 E2E_TESTS = \
 	tests/e2e/test_values_termios.sh \

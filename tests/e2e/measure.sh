@@ -60,7 +60,7 @@ e2e_collectd_start plugin
 sim=$E2E_SIM_PID
 last_epoch() { e2e_csv plugin home power-import | tail -1 | cut -d, -f1; }
 newer() { [ "$(last_epoch)" != "$before" ]; }
-e2e_wait 20 newer
+wait_until 20 newer
 recoveries=()
 for ((i = 1; i <= cycles; i++)); do
   sleep 2
@@ -69,7 +69,7 @@ for ((i = 1; i <= cycles; i++)); do
   before=$(last_epoch)
   t_back=$(date +%s.%N)
   kill -USR2 "$sim"
-  e2e_wait 40 newer || continue
+  wait_until 40 newer || continue
   first=$(e2e_csv plugin home power-import |
     awk -F, -v b="$before" '$1 > b { print $1; exit }')
   recoveries+=("$(awk -v a="$first" -v b="$t_back" 'BEGIN { printf "%.2f", a - b }')")

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sm-forge.c - TEST ONLY: telegrams for the simulator, made from a real
- * capture with the test encoder (tests/unit/encoder.c).
+ * capture with the test encoder and framer (tests/unit/encoder.c,
+ * framer.c).
  *
  *   sm-forge [-k KEYHEX] [-s SC] [-a AUTHKEYHEX] [-v] [-u] [-p]
  *            [-F same|mbus|hdlc|apdu] [-S SEG] [-i FIRST]
@@ -58,6 +59,7 @@
 #include <unistd.h>
 
 #include "encoder.h"
+#include "framer.h"
 #include "sm_names.h"
 
 #define MAX_BYTES 8192
@@ -83,9 +85,9 @@ typedef struct capture {
   size_t wire_len;
   char key_hex[64], ak_hex[64];
   link_kind link;
-  size_t mbus_seg; /* data bytes of the first frame */
-  size_t n_frames; /* HDLC frames */
-  size_t frame_at[MAX_FRAMES], frame_len[MAX_FRAMES]; /* 7E .. 7E */
+  size_t mbus_seg;             /* data bytes of the first frame */
+  size_t n_frames;             /* HDLC frames */
+  size_t frame_at[MAX_FRAMES]; /* where each frame starts (7E) */
   uint8_t apdu[MAX_BYTES];
   size_t apdu_len;
   size_t apdu_at[MAX_BYTES]; /* HDLC: wire offset of each APDU byte */
@@ -135,54 +137,25 @@ static int load(const char *path, capture *c) {
 
 /* ---- HDLC input --------------------------------------------------------- */
 
-/* Bytes of an HDLC address field at p (the last byte has its LSB set). */
-static size_t hdlc_addr_len(const uint8_t *p, size_t avail) {
-  for (size_t i = 0; i < avail && i < 4; i++)
-    if (p[i] & 1)
-      return i + 1;
-  return 0;
-}
-
-static uint16_t get_crc(const uint8_t *p) {
-  return (uint16_t)(p[0] | p[1] << 8);
-}
-
-/* Checks the frame at wire[at]; returns its length with both flags and
- * sets *info_at, or 0. */
-static size_t hdlc_frame(const capture *c, size_t at, size_t *info_at) {
-  const uint8_t *p = c->wire + at;
-  size_t avail = c->wire_len - at;
-  if (avail < 9 || p[0] != 0x7E || (p[1] & 0xF0) != 0xA0)
-    return 0;
-  size_t len = ((size_t)(p[1] & 7) << 8) | p[2]; /* format .. FCS */
-  if (len + 2 > avail || p[len + 1] != 0x7E)
-    return 0;
-  size_t da = hdlc_addr_len(p + 3, len - 2);
-  size_t sa = da ? hdlc_addr_len(p + 3 + da, len - 2 - da) : 0;
-  size_t hcs = 3 + da + sa + 1; /* after the control byte */
-  if (sa == 0 || hcs + 4 > len + 1 ||
-      get_crc(p + hcs) != enc_crc16_x25(p + 1, hcs - 1) ||
-      get_crc(p + len - 1) != enc_crc16_x25(p + 1, len - 2))
-    return 0;
-  *info_at = at + hcs + 2;
-  return len + 2;
-}
-
 /* The frames' information fields joined (the LLC E6 E7 00 of the first
- * left out), each byte with its wire offset. */
+ * left out), each byte with its wire offset: -F same writes the new APDU
+ * into the capture's own frames, so frm_hdlc_unwrap() (which forgets
+ * where a byte was) does not do here. */
 static int hdlc_join(capture *c, uint8_t *info, size_t *pos, size_t *n) {
   size_t at = 0;
   *n = 0;
   while (at < c->wire_len) {
-    size_t info_at, len = hdlc_frame(c, at, &info_at);
-    if (len == 0 || c->n_frames == MAX_FRAMES)
+    size_t len, info_len;
+    size_t info_at =
+        frm_hdlc_info(c->wire + at, c->wire_len - at, &len, &info_len);
+    if (info_at == 0 || c->n_frames == MAX_FRAMES)
       return fail("not a clean sequence of HDLC frames", NULL);
-    size_t end = at + len - 3; /* before FCS and flag */
+    info_at += at;
+    size_t end = info_at + info_len;
     if (c->n_frames == 0 && end - info_at >= 3 &&
         memcmp(c->wire + info_at, "\xE6\xE7\x00", 3) == 0)
       info_at += 3;
-    c->frame_at[c->n_frames] = at;
-    c->frame_len[c->n_frames++] = len;
+    c->frame_at[c->n_frames++] = at;
     for (size_t i = info_at; i < end; i++) {
       info[*n] = c->wire[i];
       pos[(*n)++] = i;
@@ -249,7 +222,7 @@ static int unwrap(capture *c) {
   switch (c->wire_len ? c->wire[0] : 0) {
   case 0x68:
     c->link = LINK_MBUS;
-    c->apdu_len = enc_mbus_unwrap(c->wire, c->wire_len, c->apdu,
+    c->apdu_len = frm_mbus_unwrap(c->wire, c->wire_len, c->apdu,
                                   sizeof(c->apdu), &c->mbus_seg);
     return c->apdu_len ? 0 : fail("not a clean sequence of M-Bus frames", NULL);
   case 0x7E:
@@ -276,13 +249,8 @@ static size_t hdlc_in_place(const capture *c, const uint8_t *a, size_t n,
   memcpy(out, c->wire, c->wire_len);
   for (size_t i = 0; i < n; i++)
     out[c->apdu_at[i]] = a[i];
-  for (size_t f = 0; f < c->n_frames; f++) {
-    uint8_t *p = out + c->frame_at[f];
-    size_t len = c->frame_len[f] - 2; /* format .. FCS */
-    uint16_t fcs = enc_crc16_x25(p + 1, len - 2);
-    p[len - 1] = (uint8_t)fcs;
-    p[len] = (uint8_t)(fcs >> 8);
-  }
+  for (size_t f = 0; f < c->n_frames; f++)
+    frm_hdlc_fix_fcs(out + c->frame_at[f]);
   return c->wire_len;
 }
 
@@ -293,9 +261,9 @@ static size_t frame_as(const forge_opts *o, const capture *c, out_kind k,
   case OUT_MBUS:
     if (seg == 0)
       seg = c->link == LINK_MBUS ? c->mbus_seg : MBUS_DEFAULT_SEG;
-    return enc_mbus_wrap(out, cap, a, n, seg);
+    return frm_mbus_wrap(out, cap, a, n, seg);
   case OUT_HDLC:
-    return enc_hdlc_wrap(out, cap, a, n, seg ? seg : HDLC_MAX_DATA);
+    return frm_hdlc_wrap(out, cap, a, n, seg ? seg : HDLC_MAX_DATA, 0, NULL);
   case OUT_APDU:
     if (n > cap)
       return 0;

@@ -31,12 +31,12 @@ amis_sim_start amis --search-period 1 --start-access 238
 e2e_conf amis 1 < <(amis_meter home amis)
 e2e_collectd_start amis
 
-ok "values arrive" e2e_wait 60 e2e_rows_at_least amis home energy_wh-import 2
+ok "values arrive" wait_until 60 e2e_rows_at_least amis home energy_wh-import 2
 row0=$(e2e_csv_rows amis home energy_wh-import)
 tel0=$(amis_count amis ' ack acc=[0-9]+ after ')
 # 238 .. 255 are 18 telegrams; the 24th has access number 5.
 ok "the access number runs across 255 -> 0" \
-  e2e_wait 60 amis_has amis ' ack acc=5 after '
+  wait_until 60 amis_has amis ' ack acc=5 after '
 ok "... acknowledged in order" \
   test "$(amis_lines amis ' ack acc=(255|0|1) after ' | wc -l)" -eq 3
 sent=$(amis_count amis 'sent telegram ')
@@ -89,11 +89,11 @@ ok "10 missing answers in a row" amis_has amis 'no ack acc=[0-9]+ \(10 in a row\
 ok "the meter falls back to search mode" amis_has amis 'search mode' "$mark"
 kill -CONT "$E2E_COLLECTD_PID"
 ok "after SIGCONT the link start is answered" \
-  e2e_wait 30 amis_has amis 'ack nke after' "$mark"
+  wait_until 30 amis_has amis 'ack nke after' "$mark"
 ok "data resumes with access number 0" \
-  e2e_wait 30 amis_has amis ' ack acc=0 after ' "$mark"
+  wait_until 30 amis_has amis ' ack acc=0 after ' "$mark"
 ok "values resume in csv" \
-  e2e_wait 30 e2e_rows_at_least amis home energy_wh-import $((rows_before + 3))
+  wait_until 30 e2e_rows_at_least amis home energy_wh-import $((rows_before + 3))
 mark2=$(amis_mark amis)
 sleep 3
 is "after that, every SND_UD answered" \
@@ -115,8 +115,8 @@ e2e_conf wrong 1 < <(amis_meter home wk "$wrong")
 e2e_collectd_start wrong
 key_errors() { e2e_log_count wrong 'meter "home": .*is the key right\?.*\(check Key / KeyFile\)'; }
 complained() { [ "$(key_errors)" -ge 1 ]; }
-ok "wrong key reported" e2e_wait 60 complained
-ok "frames keep coming" e2e_wait 30 amis_acked_at_least wk 8
+ok "wrong key reported" wait_until 60 complained
+ok "frames keep coming" wait_until 30 amis_acked_at_least wk 8
 is "the meter stays in data mode: every SND_UD answered" \
   "$(amis_count wk 'no ack acc=')" 0
 is "one link start" "$(amis_count wk 'ack nke after')" 1
@@ -135,7 +135,7 @@ amis_sim_start rep --search-period 1 --echo --noise 24 --seed 7 \
   --on-missing-ack repeat --drop-ack 5,6 --count 15
 e2e_conf rep 1 < <(amis_meter home rep)
 e2e_collectd_start rep
-ok "the simulator sends its 15 frames" e2e_wait 60 amis_has rep 'exit sent=15'
+ok "the simulator sends its 15 frames" wait_until 60 amis_has rep 'exit sent=15'
 sleep 2
 is "two repeats sent" "$(amis_count rep 'sent telegram .* repeat ')" 2
 is "only the two dropped answers missing" "$(amis_count rep 'no ack acc=')" 2
@@ -157,10 +157,10 @@ amis_sim_start sp --search-period 1
 e2e_conf sp 1 < <(amis_meter home sp)
 e2e_collectd_start sp "LD_PRELOAD=$shim"
 ok "libserialport: values arrive" \
-  e2e_wait 60 e2e_rows_at_least sp home energy_wh-import 3
+  wait_until 60 e2e_rows_at_least sp home energy_wh-import 3
 is "log: opened with libserialport at 9600 8E1" \
   "$(e2e_log_count sp 'meter "home": reading /dev/pts/[0-9]+ with libserialport \(9600 8E1')" 1
-ok "libserialport: frames answered" e2e_wait 30 amis_acked_at_least sp 4
+ok "libserialport: frames answered" wait_until 30 amis_acked_at_least sp 4
 is "libserialport: every SND_UD answered" "$(amis_count sp 'no ack acc=')" 0
 is "libserialport: nothing but E5" "$(amis_count sp 'unexpected')" 0
 diag "libserialport: $(amis_latency_stats sp)"
@@ -170,7 +170,7 @@ is "libserialport: no errors or warnings" "$(e2e_log_problems sp)" ""
 # ---- 5. smartmeter-decode --device ----------------------------------------
 amis_sim_start cli --search-period 1 --start-access 250
 DECODE=$SM_BUILDDIR/cli/smartmeter-decode
-e2e_wait 20 amis_has cli 'sent nke'
+wait_until 20 amis_has cli 'sent nke'
 timeout --preserve-status -s INT 12 "$DECODE" --device "$E2E_TMP/cli.tty" --baud 9600 \
   --key "$AMIS_KEY" --format json >"$E2E_TMP/cli.json" 2>"$E2E_TMP/cli.err"
 is "smartmeter-decode stops cleanly on SIGINT" "$?" 0
@@ -246,14 +246,14 @@ PY
 for m in vkw hdlc dsmr; do watch_feed "$m" 14; done
 e2e_collectd_start quiet
 for m in vkw hdlc dsmr; do
-  ok "$m: decoded" e2e_wait 30 e2e_rows_at_least quiet "$m" \
+  ok "$m: decoded" wait_until 30 e2e_rows_at_least quiet "$m" \
     total_operations-telegrams 1
 done
 sleep 6
 for m in vkw hdlc dsmr; do
   ok "$m: telegrams decoded" awk -v t="$(e2e_csv_last quiet "$m" \
     total_operations-telegrams)" 'BEGIN { exit !(t >= 1) }'
-  e2e_wait 20 test -s "$E2E_TMP/$m.watch"
+  wait_until 20 test -s "$E2E_TMP/$m.watch"
   is "$m: not one byte written to its port" "$(cat "$E2E_TMP/$m.watch")" 0
 done
 e2e_collectd_stop >/dev/null

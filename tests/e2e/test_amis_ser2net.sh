@@ -35,7 +35,7 @@ EOF
   ser2net -n -d -c "$E2E_TMP/$1.s2n.yaml" -P "$E2E_TMP/$1.s2n.pid" \
     >"$E2E_TMP/$1.s2n.log" 2>&1 &
   E2E_PIDS+=("$!")
-  e2e_wait 10 listening "$S2N_PORT" ||
+  wait_until 10 listening "$S2N_PORT" ||
     bail "ser2net did not start: $(tail -5 "$E2E_TMP/$1.s2n.log")"
   diag "ser2net on 127.0.0.1:$S2N_PORT serving $pty"
 }
@@ -56,11 +56,11 @@ s2n_start amis
 e2e_conf s2n 1 < <(amis_tcp_meter home amis)
 e2e_collectd_start s2n
 ok "values arrive through ser2net" \
-  e2e_wait 60 e2e_rows_at_least s2n home energy_wh-import 2
+  wait_until 60 e2e_rows_at_least s2n home energy_wh-import 2
 row0=$(e2e_csv_rows s2n home energy_wh-import)
 tel0=$(amis_count amis ' ack acc=[0-9]+ after ')
 ok "the access number runs across 255 -> 0" \
-  e2e_wait 60 amis_has amis ' ack acc=5 after '
+  wait_until 60 amis_has amis ' ack acc=5 after '
 sleep 2
 sent=$(amis_count amis 'sent telegram ')
 is "every SND_UD answered ($sent sent)" \
@@ -93,11 +93,11 @@ ok "10 missing answers in a row" \
 ok "the meter falls back to search mode" amis_has amis 'search mode' "$mark"
 kill -CONT "$E2E_COLLECTD_PID"
 ok "after SIGCONT the link start is answered" \
-  e2e_wait 30 amis_has amis 'ack nke after' "$mark"
+  wait_until 30 amis_has amis 'ack nke after' "$mark"
 ok "data resumes with access number 0" \
-  e2e_wait 30 amis_has amis ' ack acc=0 after ' "$mark"
+  wait_until 30 amis_has amis ' ack acc=0 after ' "$mark"
 ok "values resume in csv" \
-  e2e_wait 30 e2e_rows_at_least s2n home energy_wh-import $((rows_before + 3))
+  wait_until 30 e2e_rows_at_least s2n home energy_wh-import $((rows_before + 3))
 is_num "still no replay counted" "$(e2e_csv_last s2n home errors-replay)" 0
 is "no replay complaint" "$(e2e_log_count s2n 'smartmeter plugin: .*(replay|frame counter)')" 0
 ok "collectd stops on SIGTERM" test -n "$(e2e_collectd_stop)"
@@ -114,8 +114,8 @@ e2e_collectd_start wrong
 complained() {
   [ "$(e2e_log_count wrong 'meter "home": .*is the key right\?')" -ge 1 ]
 }
-ok "wrong key reported" e2e_wait 60 complained
-ok "frames keep coming" e2e_wait 30 amis_acked_at_least wk 6
+ok "wrong key reported" wait_until 60 complained
+ok "frames keep coming" wait_until 30 amis_acked_at_least wk 6
 is "the meter stays in data mode: every SND_UD answered" \
   "$(amis_count wk 'no ack acc=')" 0
 is "no readings dispatched" \

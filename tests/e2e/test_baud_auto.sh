@@ -34,7 +34,7 @@ start_line() { # NAME UART
     "$E2E_TMP/$1"/t*.hex >"$E2E_TMP/$1.sim.out" 2>"$E2E_TMP/$1.sim.err" &
   E2E_SIM_PID=$!
   E2E_PIDS+=("$E2E_SIM_PID")
-  e2e_wait 60 grep -q '^ready' "$E2E_TMP/$1.sim.out" ||
+  wait_until 60 grep -q '^ready' "$E2E_TMP/$1.sim.out" ||
     bail "meter-sim $1 did not start: $(cat "$E2E_TMP/$1.sim.err")"
 }
 
@@ -51,7 +51,7 @@ EOF
 e2e_collectd_start auto "LD_PRELOAD=$shim" "SMPTYSHIM_UART=$uart"
 
 # --- 1: P1 at 115200 8N1 --------------------------------------------------
-ok "P1: readings arrive" e2e_wait 90 e2e_rows_at_least auto home energy_wh-import 3
+ok "P1: readings arrive" wait_until 90 e2e_rows_at_least auto home energy_wh-import 3
 is "P1: the search says once what it found" \
   "$(e2e_log_count auto 'meter "home": Baudrate auto: found 115200 8N1 \(framing hdlc\) in [0-9.]+ s')" 1
 diag "$(grep -o 'Baudrate auto: found .*' "$(e2e_log auto)" | head -1)"
@@ -77,14 +77,14 @@ found_ir() {
   [ "$(e2e_log_count auto 'meter "home": Baudrate auto: found 9600 8N1 \(framing hdlc\)')" -ge 1 ]
 }
 ok "IR: the search runs again on the reopen and finds 9600 8N1" \
-  e2e_wait 90 found_ir
+  wait_until 90 found_ir
 is "IR: said once" \
   "$(e2e_log_count auto 'meter "home": Baudrate auto: found 9600 8N1')" 1
 diag "$(grep -o 'Baudrate auto: found 9600.*' "$(e2e_log auto)" | head -1)"
 more_rows() {
   [ "$(e2e_csv_rows auto home energy_wh-import)" -ge $((rows_before + 3)) ]
 }
-ok "IR: readings go on" e2e_wait 60 more_rows
+ok "IR: readings go on" wait_until 60 more_rows
 is "IR: energy import still the real value" \
   "$(e2e_num "$(e2e_csv_last auto home energy_wh-import)")" 2946830
 is "log: no decode errors (wrong key, layout)" \

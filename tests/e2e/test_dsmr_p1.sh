@@ -62,7 +62,7 @@ e2e_collectd_start dsmr
 
 for meter in stmk p1; do
   ok "$meter: readings arrive in csv" \
-    e2e_wait 40 e2e_rows_at_least dsmr "$meter" energy_wh-import 3
+    wait_until 40 e2e_rows_at_least dsmr "$meter" energy_wh-import 3
   # DECODED.md, the plaintext's lines (integer Wh, W, varh, var).
   e2e_expect_values dsmr "$meter" <<'EOF'
 energy_wh-import 14159934
@@ -99,7 +99,7 @@ is "log: no errors or warnings for stmk and p1" \
 one_tag_error() {
   [ "$(e2e_num "$(e2e_csv_last dsmr rddl errors-tag)")" = 1 ]
 }
-ok "rddl: one tag error" e2e_wait 10 one_tag_error
+ok "rddl: one tag error" wait_until 10 one_tag_error
 is_num "rddl: no telegram decoded" \
   "$(e2e_csv_last dsmr rddl total_operations-telegrams)" 0
 is "rddl: no readings dispatched" "$(e2e_listval dsmr |

@@ -41,10 +41,10 @@ collectd -f -C "$E2E_TMP/example.conf" >"$d/stdout" 2>&1 &
 E2E_COLLECTD_PID=$!
 E2E_PIDS+=("$E2E_COLLECTD_PID")
 ok "csv writer gets the meter's values" \
-  e2e_wait 60 e2e_rows_at_least example home power-import 2
+  wait_until 60 e2e_rows_at_least example home power-import 2
 is_num "csv: power-import" "$(e2e_csv_last example home power-import)" 53
 rrd=$d/rrd/$E2E_HOST/smartmeter-home/power-import.rrd
-ok "rrdtool writer creates $(basename "$rrd")" e2e_wait 30 test -s "$rrd"
+ok "rrdtool writer creates $(basename "$rrd")" wait_until 30 test -s "$rrd"
 ok "collectd stops on SIGTERM" test -n "$(e2e_collectd_stop)"
 is "log: no errors" "$(grep '\[error\]' "$d/collectd.log")" ""
 

@@ -32,12 +32,12 @@ EOF
 e2e_collectd_start swap
 
 sent_all() { grep -q 'sent telegram 8 ' "$E2E_TMP/swap.sim.log"; }
-ok "the simulator sent all 8 telegrams" e2e_wait 40 sent_all
+ok "the simulator sent all 8 telegrams" wait_until 40 sent_all
 last_is() {
   [ "$(e2e_num "$(e2e_csv_last swap home power-import)")" = "$(e2e_num "$1")" ]
 }
 ok "the newest row came from telegram 8 (HDLC)" \
-  e2e_wait 10 last_is $((fc + 8))
+  wait_until 10 last_is $((fc + 8))
 # Rows before the change came from M-Bus telegrams (power <= fc + 4).
 first=$(e2e_csv swap home power-import | head -1 | cut -d, -f2)
 ok "the first row came from an M-Bus telegram ($first)" \
@@ -56,7 +56,7 @@ EOF
 telegrams_are_8() {
   [ "$(e2e_csv_last swap home total_operations-telegrams)" = "8" ]
 }
-ok "8 telegrams decoded: none lost at the change" e2e_wait 5 telegrams_are_8
+ok "8 telegrams decoded: none lost at the change" wait_until 5 telegrams_are_8
 e2e_expect_clean_health swap home
 
 is "log: Framing auto found M-Bus first, once" \

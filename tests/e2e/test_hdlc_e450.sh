@@ -43,7 +43,7 @@ EOF
 e2e_collectd_start e450
 
 ok "readings arrive in csv" \
-  e2e_wait 40 e2e_rows_at_least e450 graz energy_wh-import 2
+  wait_until 40 e2e_rows_at_least e450 graz energy_wh-import 2
 # DECODED.md: the E450 sends integer Wh, W, varh, var (no scaler/unit).
 e2e_expect_values e450 graz <<'EOF'
 energy_wh-import 12048950
@@ -80,7 +80,7 @@ is "log: no errors or warnings for graz" \
 # The wrong auth key: an error that says which key to check.
 tag_errors() { e2e_csv_last e450 wrongak errors-tag; }
 counted() { [ "$(e2e_num "$(tag_errors)")" -ge 2 ]; }
-ok "wrongak: tag errors counted" e2e_wait 10 counted
+ok "wrongak: tag errors counted" wait_until 10 counted
 is_num "wrongak: no telegram decoded" \
   "$(e2e_csv_last e450 wrongak total_operations-telegrams)" 0
 is "wrongak: no readings dispatched" "$(e2e_listval e450 |

@@ -66,7 +66,7 @@ all_arrived() {
     e2e_rows_at_least kng "$m" energy_wh-import 3 || return 1
   done
 }
-ok "readings arrive in csv for all three meters" e2e_wait 30 all_arrived
+ok "readings arrive in csv for all three meters" wait_until 30 all_arrived
 
 # Kärnten structure(12), im350_2 (p1's newest): 1.7.0 is 79 W.
 e2e_expect_values kng p1 <<'EOF'

@@ -53,7 +53,7 @@ sims_done() {
   grep -q " sent telegram $count " "$E2E_TMP/graz.sim.log" &&
     grep -q " sent telegram $count " "$E2E_TMP/kng.sim.log"
 }
-ok "both simulators sent $count telegrams with noise" e2e_wait 60 sims_done
+ok "both simulators sent $count telegrams with noise" wait_until 60 sims_done
 is "graz: $count bad copies sent" \
   "$(grep -c 'bad copy 141 bytes' "$E2E_TMP/graz.sim.log")" "$count"
 is "kng: $count bad copies sent" \
@@ -63,7 +63,7 @@ telegrams_are() { # meter n
 }
 for meter in graz kng; do
   ok "$meter: every telegram decoded exactly once ($count)" \
-    e2e_wait 10 telegrams_are "$meter" "$count"
+    wait_until 10 telegrams_are "$meter" "$count"
   is_num "$meter: no replay (nothing decoded twice)" \
     "$(e2e_csv_last noise "$meter" errors-replay)" 0
   checksum=$(e2e_csv_last noise "$meter" errors-checksum)

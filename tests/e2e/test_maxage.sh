@@ -22,7 +22,7 @@ EOF
 e2e_collectd_start age
 sim=$E2E_SIM_PID
 
-ok "readings arrive" e2e_wait 60 e2e_rows_at_least age home power-import 3
+ok "readings arrive" wait_until 60 e2e_rows_at_least age home power-import 3
 
 now_s() { date +%s.%N; }
 rows() { e2e_csv_rows age home power-import; }
@@ -35,7 +35,7 @@ warned() { [ "$(stale_warnings)" -ge 1 ]; }
 # meter that had not sent yet).
 mark=$(($(e2e_log_lines age) + 1))
 kill -USR1 "$sim"
-ok "MaxAge expiry is warned" e2e_wait 40 warned
+ok "MaxAge expiry is warned" wait_until 40 warned
 stale_rows=$(rows)
 sleep 4 # several more reads while stale
 is "exactly one MaxAge warning" "$(stale_warnings)" 1
@@ -46,11 +46,11 @@ before=$(last_epoch)
 t_back=$(now_s)
 kill -USR2 "$sim"
 newer() { [ "$(last_epoch)" != "$before" ]; }
-ok "readings again after the meter returns" e2e_wait 60 newer
+ok "readings again after the meter returns" wait_until 60 newer
 first_new=$(e2e_csv age home power-import | awk -F, -v b="$before" '$1 > b { print $1; exit }')
 diag "cycle 1 (away $(awk -v a="$t_back" -v b="$before" 'BEGIN { printf "%.1f", a - b }') s): first telegram $(awk -v a="$first_new" -v b="$t_back" 'BEGIN { printf "%.2f", a - b }') s after the meter returned"
 arriving() { [ "$(e2e_log_count age 'meter "home": telegrams are arriving again' "$mark")" -ge 1 ]; }
-ok "recovery notice: arriving again" e2e_wait 20 arriving
+ok "recovery notice: arriving again" wait_until 20 arriving
 is "recovery notice: arriving again, once" \
   "$(e2e_log_count age 'meter "home": telegrams are arriving again' "$mark")" 1
 is "recovery notice: device back, once" \
@@ -66,7 +66,7 @@ for cycle in 2 3 4 5 6; do
   before=$(last_epoch)
   t_back=$(now_s)
   kill -USR2 "$sim"
-  if e2e_wait 60 newer; then
+  if wait_until 60 newer; then
     first_new=$(e2e_csv age home power-import | awk -F, -v b="$before" '$1 > b { print $1; exit }')
     r=$(awk -v a="$first_new" -v b="$t_back" 'BEGIN { printf "%.2f", a - b }')
     recoveries+=("$r")

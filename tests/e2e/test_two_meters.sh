@@ -28,9 +28,9 @@ e2e_conf two 1 <<EOF
 EOF
 e2e_collectd_start two
 
-ok "home: readings arrive" e2e_wait 60 e2e_rows_at_least two home voltage-l1 3
+ok "home: readings arrive" wait_until 60 e2e_rows_at_least two home voltage-l1 3
 ok "garage: readings arrive" \
-  e2e_wait 60 e2e_rows_at_least two garage voltage-l1 3
+  wait_until 60 e2e_rows_at_least two garage voltage-l1 3
 
 while read -r meter id want; do
   is_num "$meter: csv $id" "$(e2e_csv_last two "$meter" "$id")" "$want"

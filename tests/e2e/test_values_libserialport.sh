@@ -26,7 +26,7 @@ EOF
 e2e_collectd_start evn "LD_PRELOAD=$shim"
 
 ok "readings arrive in csv" \
-  e2e_wait 60 e2e_rows_at_least evn evn energy_wh-import 6
+  wait_until 60 e2e_rows_at_least evn evn energy_wh-import 6
 is "log: opened with libserialport" \
   "$(e2e_log_count evn 'meter "evn": reading /dev/pts/[0-9]+ with libserialport \(2400 8E1; the device cannot take parity')" 1
 is "log: no termios fallback" "$(e2e_log_count evn 'termios fallback')" 0

@@ -24,7 +24,7 @@ e2e_collectd_start vkw
 started=$(date +%s)
 
 ok "readings arrive in csv" \
-  e2e_wait 60 e2e_rows_at_least vkw home energy_wh-import 4
+  wait_until 60 e2e_rows_at_least vkw home energy_wh-import 4
 # Results/CONTRACTS.md identifiers; values from the capture's reference
 # decode (tests/vectors/DECODED.md, cross-checked against the source).
 while read -r id want; do

@@ -21,7 +21,7 @@ e2e_collectd_start wrong
 
 key_errors() { e2e_log_count wrong 'meter "home": .*\(check Key / KeyFile\)'; }
 complained() { [ "$(key_errors)" -ge 1 ]; }
-ok "wrong key reported" e2e_wait 60 complained
+ok "wrong key reported" wait_until 60 complained
 sleep 8 # about 16 more undecryptable telegrams
 n=$(key_errors)
 decrypt=$(e2e_csv_last wrong home errors-decrypt)

@@ -51,7 +51,7 @@ faults_counter() {
   e2e_csv_last "$@" | awk 'NF { printf "%d\n", $1 }'
 }
 
-# For e2e_wait: true once counter NAME METER ID equals N.
+# For wait_until: true once counter NAME METER ID equals N.
 faults_counter_is() { [ "$(faults_counter "$1" "$2" "$3")" = "$4" ]; }
 faults_counter_ge() {
   local v

@@ -32,7 +32,7 @@ EXTRA_DIST += tests/faults/README.md tests/faults/valgrind.supp
 # "never a wrong number" tests (issue 10): see its header.
 check_PROGRAMS += tests/faults/sm-variant
 tests_faults_sm_variant_SOURCES = tests/faults/sm-variant.c \
-	tests/unit/vec.c tests/unit/vec.h tests/unit/encoder.c tests/unit/encoder.h
+	tests/unit/vec.c tests/unit/vec.h $(SMTEST_BUILDER)
 tests_faults_sm_variant_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_faults_sm_variant_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS)
 tests_faults_sm_variant_LDADD = decoder/libsmdecoder.la $(GCRYPT_LIBS)

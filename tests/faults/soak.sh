@@ -42,7 +42,7 @@ e2e_conf soak 1 <<EOF
 EOF
 e2e_collectd_start soak
 pid=$E2E_COLLECTD_PID
-e2e_wait 60 faults_counter_ge soak noisy total_operations-telegrams 5 ||
+wait_until 60 faults_counter_ge soak noisy total_operations-telegrams 5 ||
   bail "no telegrams"
 sleep 5
 

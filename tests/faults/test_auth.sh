@@ -56,14 +56,14 @@ EOF
 e2e_collectd_start auth
 
 ok "simulators sent $sent telegrams each" \
-  e2e_wait 180 faults_sims_done "$sent" right noauth wrong badkey
+  wait_until 180 faults_sims_done "$sent" right noauth wrong badkey
 for m in right noauth wrong badkey; do
   diag "$m: simulator sent $(faults_sim_sent "$m") whole telegrams"
 done
 
 # right: every telegram, values from the telegrams.
 ok "right AuthKey: all $sent telegrams decoded" \
-  e2e_wait 30 faults_counter_is auth right total_operations-telegrams "$sent"
+  wait_until 30 faults_counter_is auth right total_operations-telegrams "$sent"
 is "right AuthKey: no tag errors" "$(faults_counter auth right errors-tag)" 0
 is_num "right AuthKey: power-import is the last telegram's" \
   "$(e2e_csv_last auth right power-import)" $((1000 + sent - 1))
@@ -74,13 +74,13 @@ ok "right AuthKey: rows only from sent telegrams" test -z \
 
 # noauth: documented: without an AuthKey the tag is not checked.
 ok "no AuthKey: telegrams decoded (tag not checked)" \
-  e2e_wait 30 faults_counter_is auth noauth total_operations-telegrams "$sent"
+  wait_until 30 faults_counter_is auth noauth total_operations-telegrams "$sent"
 is_num "no AuthKey: power-import" "$(e2e_csv_last auth noauth power-import)" \
   $((1000 + sent - 1))
 
 # wrong AuthKey: rejected, counted, nothing dispatched, named, rate-limited.
 ok "wrong AuthKey: errors-tag counts every telegram ($sent)" \
-  e2e_wait 30 faults_counter_is auth wrong errors-tag "$sent"
+  wait_until 30 faults_counter_is auth wrong errors-tag "$sent"
 is "wrong AuthKey: no telegram decoded" \
   "$(faults_counter auth wrong total_operations-telegrams)" 0
 is "wrong AuthKey: no readings dispatched" \
@@ -105,7 +105,7 @@ ok "wrong AuthKey: gaps between error lines never shrink (back-off)" \
     for (i = 2; i <= n; i++) if (v[i] + 1 < v[i - 1]) exit 1 }'
 
 # badkey: wrong encryption key on an authenticated meter.
-ok "wrong Key (SC 0x30): errors counted" e2e_wait 30 sh -c "
+ok "wrong Key (SC 0x30): errors counted" wait_until 30 sh -c "
   t=\$(tail -1 $E2E_TMP/auth.d/csv/$E2E_HOST/smartmeter-badkey/errors-tag-* 2>/dev/null | cut -d, -f2)
   d=\$(tail -1 $E2E_TMP/auth.d/csv/$E2E_HOST/smartmeter-badkey/errors-decrypt-* 2>/dev/null | cut -d, -f2)
   awk -v t=\"\$t\" -v d=\"\$d\" -v n=$sent 'BEGIN { exit !(t + d == n) }'"

@@ -38,8 +38,8 @@ e2e_conf bounds 0.25 <<EOF2
 EOF2
 e2e_collectd_start bounds
 for m in big nan; do
-  ok "$m: simulator sent $sent" e2e_wait 60 faults_sims_done "$sent" "$m"
-  e2e_wait 20 faults_counter_is bounds "$m" total_operations-telegrams "$sent"
+  ok "$m: simulator sent $sent" wait_until 60 faults_sims_done "$sent" "$m"
+  wait_until 20 faults_counter_is bounds "$m" total_operations-telegrams "$sent"
 done
 sleep 1
 is "big: the energy import is never dispatched" \

@@ -44,8 +44,8 @@ E2E_PIDS+=("$cli")
 
 want=$(seq 1 "$sent" | tr '\n' ' ')
 for m in p07 p10; do
-  ok "$m: simulator sent $sent telegrams" e2e_wait 120 faults_sims_done "$sent" "$m"
-  e2e_wait 20 faults_counter_is gap "$m" total_operations-telegrams "$sent"
+  ok "$m: simulator sent $sent telegrams" wait_until 120 faults_sims_done "$sent" "$m"
+  wait_until 20 faults_counter_is gap "$m" total_operations-telegrams "$sent"
   is "$m: every telegram decoded" \
     "$(faults_counter gap "$m" total_operations-telegrams)" "$sent"
   is "$m: dispatched once each, in order" \
@@ -54,7 +54,7 @@ for m in p07 p10; do
   is "$m: no segment error (no telegram split)" \
     "$(faults_counter gap "$m" errors-segment)" 0
 done
-ok "cli: simulator sent $sent telegrams" e2e_wait 60 faults_sims_done "$sent" cli
+ok "cli: simulator sent $sent telegrams" wait_until 60 faults_sims_done "$sent" cli
 sleep 1
 is "cli: every telegram printed, in order" \
   "$(python3 -c 'import json, sys; print(" ".join(str(json.loads(l)["values"]["1.0.1.7.0.255"]["value"]) for l in open(sys.argv[1])))' "$E2E_TMP/cli.json") " \

@@ -130,10 +130,10 @@ errors_logged() {
   [ "$(e2e_log_count run 'meter "wrongkey": .*check Key')" -ge 1 ] &&
     [ "$(e2e_log_count run 'meter "wrongak": .*check AuthKey')" -ge 1 ]
 }
-ok "running collectd: wrong Key and wrong AuthKey reported" e2e_wait 60 errors_logged
-ok "running collectd with key files: telegrams decoded" e2e_wait 60 \
+ok "running collectd: wrong Key and wrong AuthKey reported" wait_until 60 errors_logged
+ok "running collectd with key files: telegrams decoded" wait_until 60 \
   faults_counter_ge run2 fileak total_operations-telegrams 3
-ok "running collectd with key files: untagged meter decoded" e2e_wait 60 \
+ok "running collectd with key files: untagged meter decoded" wait_until 60 \
   faults_counter_ge run2 filekey total_operations-telegrams 3
 # collectd's memory: keys read from files are never kept as text (the
 # plugin reads and wipes its buffer). Keys given inline in the
@@ -204,7 +204,7 @@ live() { # NAME args...
     >"$E2E_TMP/live.$name.out" 2>"$E2E_TMP/live.$name.err" </dev/null &
   live_pid=$!
   E2E_PIDS+=("$live_pid")
-  e2e_wait 60 test -s "$E2E_TMP/live.$name.out"
+  wait_until 60 test -s "$E2E_TMP/live.$name.out"
 }
 stop_live() {
   kill -TERM "$live_pid" 2>/dev/null

@@ -55,9 +55,9 @@ crowded() {
 
 vanished() { [ "$(grep -c ' vanished' "$E2E_TMP/flap.sim.log")" -ge "$1" ]; }
 t0=$SECONDS
-ok "flap: $cycles vanish/return cycles" e2e_wait 300 vanished $((cycles - 1))
+ok "flap: $cycles vanish/return cycles" wait_until 300 vanished $((cycles - 1))
 ok "flap: the simulator ends" \
-  e2e_wait 30 grep -q ' exit sent=' "$E2E_TMP/flap.sim.log"
+  wait_until 30 grep -q ' exit sent=' "$E2E_TMP/flap.sim.log"
 flap_s=$((SECONDS - t0))
 # The device stays from now on: a second simulator on the same path.
 python3 "$E2E_SIM" --link "$E2E_TMP/flap.tty" --period 0.5 --pace 0 \
@@ -76,14 +76,14 @@ ok "flap: the reconnects counter has the detail (> 20)" \
 # line from after the flapping.
 flap_end=$(date +%s)
 told() { stamps flap | awk -v e="$flap_end" '$1 >= e { f = 1 } END { exit !f }'; }
-ok "flap: a link line after the flapping" e2e_wait 90 told
+ok "flap: a link line after the flapping" wait_until 90 told
 like "flap: the last link line says the device is back" \
   "$(grep -E "$LINK_RE" "$(e2e_log flap)" | tail -1)" 'is back'
 like "flap: lines held back are counted in the next one" \
   "$(grep -E "$LINK_RE" "$(e2e_log flap)")" \
   'earlier link messages? held back; the counters have the detail'
 ok "flap: readings arrive again" \
-  e2e_wait 30 e2e_rows_at_least flap home voltage-l1 3
+  wait_until 30 e2e_rows_at_least flap home voltage-l1 3
 
 left=$((eio_s - (SECONDS - t0)))
 [ "$left" -gt 0 ] && sleep "$left"

@@ -39,7 +39,7 @@ e2e_conf many 1 <<<"$blocks"
 e2e_collectd_start many
 pid=$E2E_COLLECTD_PID
 opened() { [ "$(e2e_log_count many 'libserialport refused /dev/pts/')" -ge "$meters" ]; }
-ok "collectd opened all $meters devices" e2e_wait 60 opened
+ok "collectd opened all $meters devices" wait_until 60 opened
 # Which simulators had started a telegram before every device was open?
 early=()
 for ((i = 1; i <= meters; i++)); do
@@ -47,14 +47,14 @@ for ((i = 1; i <= meters; i++)); do
 done
 diag "devices opened $((SECONDS - t_first)) s after the first simulator; simulators already sending then: ${early[*]:-none}"
 
-e2e_wait 120 faults_sims_done 1 m1
+wait_until 120 faults_sims_done 1 m1
 cpu0=$(faults_cpu_ms "$pid")
 rss0=$(faults_rss_kb "$pid")
 t0=$(date +%s.%N)
 names=()
 for ((i = 1; i <= meters; i++)); do names+=("m$i"); done
 ok "all simulators sent $count telegrams" \
-  e2e_wait $((count + 240)) faults_sims_done "$count" "${names[@]}"
+  wait_until $((count + 240)) faults_sims_done "$count" "${names[@]}"
 cpu1=$(faults_cpu_ms "$pid")
 rss1=$(faults_rss_kb "$pid")
 t1=$(date +%s.%N)
@@ -66,7 +66,7 @@ for ((i = 1; i <= meters; i++)); do
   sent=$(faults_sim_sent "$m")
   allow=0
   [[ " ${early[*]} " == *" $m "* ]] && allow=1
-  e2e_wait 30 faults_counter_is many "$m" total_operations-telegrams "$sent"
+  wait_until 30 faults_counter_is many "$m" total_operations-telegrams "$sent"
   got=$(faults_counter many "$m" total_operations-telegrams)
   lost=$((sent - ${got:-0}))
   lost_total=$((lost_total + lost))

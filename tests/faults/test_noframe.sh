@@ -36,12 +36,12 @@ E2E_PIDS+=("$cli")
 
 re='meter "home": ([0-9]+) bytes received in 30 s but no frame — check Baudrate, Parity and Framing\.'
 said() { [ "$(e2e_log_count noframe "$re")" -ge 1 ]; }
-ok "collectd: the line comes after 30 s of bytes" e2e_wait 60 said
+ok "collectd: the line comes after 30 s of bytes" wait_until 60 said
 n=$(grep -E "$re" "$(e2e_log noframe)" | head -1 | sed -E "s/.*\": ([0-9]+) bytes.*/\1/")
 diag "collectd: $n bytes in the first window"
 ok "collectd: the count is the bytes of 30 s at 218 B/s (5000..7000)" \
   test "${n:-0}" -ge 5000 -a "${n:-0}" -le 7000
-ok "cli: the hint comes too" e2e_wait 20 grep -q 'but no frame' "$E2E_TMP/cli.err"
+ok "cli: the hint comes too" wait_until 20 grep -q 'but no frame' "$E2E_TMP/cli.err"
 like "cli: the hint names --baud, --parity and --input" "$(cat "$E2E_TMP/cli.err")" \
   '^smartmeter-decode: [0-9]+ bytes received in 30 s but no frame — check --baud, --parity and --input$'
 sleep 40 # the next window: not said again so soon

@@ -45,12 +45,12 @@ e2e_collectd_start noise
 
 want=$(seq 1 "$sent" | tr '\n' ' ')
 for m in vkw evn; do
-  ok "$m: simulator sent $sent telegrams" e2e_wait 180 faults_sims_done "$sent" "$m"
+  ok "$m: simulator sent $sent telegrams" wait_until 180 faults_sims_done "$sent" "$m"
   noise=$(awk '/ noise / { n += $3 } END { print n + 0 }' "$E2E_TMP/$m.sim.log")
   bytes=$(awk '/ sent telegram / { sub("bytes=", "", $6); n += $6 } END { print n + 0 }' "$E2E_TMP/$m.sim.log")
   fakes=$(grep -c ' noise ' "$E2E_TMP/$m.sim.log")
   diag "$m: $bytes telegram bytes, $noise noise bytes in $fakes bursts ($(awk -v a="$noise" -v b="$bytes" 'BEGIN { printf "%.0f", 100 * a / (a + b) }') % noise)"
-  e2e_wait 30 faults_counter_is noise "$m" total_operations-telegrams "$sent"
+  wait_until 30 faults_counter_is noise "$m" total_operations-telegrams "$sent"
   got=$(faults_counter noise "$m" total_operations-telegrams)
   is "$m: every intact telegram decoded" "$got" "$sent"
   diag "$m: telegrams lost under noise: $((sent - ${got:-0}))"

@@ -90,7 +90,7 @@ for name in par nopar tio; do
   want=$n
   [ "$name" = tio ] && want=$n_tio
   ok "$name: simulator sent $want telegrams" \
-    e2e_wait 400 faults_sims_done "$want" "$name"
+    wait_until 400 faults_sims_done "$want" "$name"
 done
 sleep 3
 for name in par nopar tio; do
@@ -129,9 +129,9 @@ e2e_conf parity 0.1 <<EOF
 EOF
 e2e_collectd_start parity "LD_PRELOAD=$shim" SMPTYSHIM_PARITY=1
 ok "collectd: simulator sent $sent telegrams" \
-  e2e_wait 240 faults_sims_done "$sent" col
+  wait_until 240 faults_sims_done "$sent" col
 clean=$((sent / 2))
-e2e_wait 30 faults_counter_is parity home total_operations-telegrams "$clean"
+wait_until 30 faults_counter_is parity home total_operations-telegrams "$clean"
 sleep 1
 is "collectd: every clean telegram decoded" \
   "$(faults_counter parity home total_operations-telegrams)" "$clean"

@@ -48,11 +48,11 @@ EOF2
 e2e_collectd_start partial
 
 for m in long frame2 short; do
-  ok "$m: simulator sent $n telegrams" e2e_wait 180 faults_sims_done "$n" "$m"
+  ok "$m: simulator sent $n telegrams" wait_until 180 faults_sims_done "$n" "$m"
   whole=$(faults_sim_sent "$m")
   cuts=$(grep -c ' cut=' "$E2E_TMP/$m.sim.log")
   is "$m: $cuts of $n telegrams were cut" "$cuts" $((n / 3))
-  e2e_wait 30 faults_counter_is partial "$m" total_operations-telegrams "$whole"
+  wait_until 30 faults_counter_is partial "$m" total_operations-telegrams "$whole"
   is "$m: every intact telegram decoded ($whole)" \
     "$(faults_counter partial "$m" total_operations-telegrams)" "$whole"
 done

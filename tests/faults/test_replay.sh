@@ -26,11 +26,11 @@ EOF
 e2e_collectd_start replay
 
 ok "simulator sent all $sent telegrams" \
-  e2e_wait 120 faults_sims_done "$sent" vkw
+  wait_until 120 faults_sims_done "$sent" vkw
 ok "replays counted: errors-replay = 2" \
-  e2e_wait 30 faults_counter_is replay home errors-replay 2
+  wait_until 30 faults_counter_is replay home errors-replay 2
 ok "fresh telegrams decoded: telegrams = 10" \
-  e2e_wait 30 faults_counter_is replay home total_operations-telegrams 10
+  wait_until 30 faults_counter_is replay home total_operations-telegrams 10
 sleep 1 # two more reads: a late dispatch of a replay would show now
 is "power-import rows: each fresh telegram once, in order, none for a replay" \
   "$(e2e_csv replay home power-import | cut -d, -f2 | awk '{ printf "%d ", $1 }')" \

@@ -43,8 +43,8 @@ e2e_collectd_start split
 
 for m in byte random slow; do
   n=${sent[$m]}
-  ok "$m: simulator sent $n telegrams" e2e_wait 180 faults_sims_done "$n" "$m"
-  e2e_wait 30 faults_counter_is split "$m" total_operations-telegrams "$n"
+  ok "$m: simulator sent $n telegrams" wait_until 180 faults_sims_done "$n" "$m"
+  wait_until 30 faults_counter_is split "$m" total_operations-telegrams "$n"
   is "$m: every telegram decoded" \
     "$(faults_counter split "$m" total_operations-telegrams)" "$n"
   d=$(awk '/ sent telegram 1 / { sub("start=", "", $7); s = $7; t = $1 }

@@ -49,16 +49,16 @@ python3 "$SM_SRCDIR/tests/faults/fdwatch" "$E2E_COLLECTD_PID" \
 E2E_PIDS+=($!)
 
 sent() { grep -q " sent telegram $1 " "$E2E_TMP/dev.sim.log"; }
-ok "telegrams 100..109 sent" e2e_wait 60 sent 10
+ok "telegrams 100..109 sent" wait_until 60 sent 10
 kill -USR1 "$sim"
-ok "device vanished" e2e_wait 10 grep -q ' vanished' "$E2E_TMP/dev.sim.log"
+ok "device vanished" wait_until 10 grep -q ' vanished' "$E2E_TMP/dev.sim.log"
 sleep 5
 kill -USR2 "$sim"
-e2e_wait 10 grep -q '^back ' "$E2E_TMP/dev.sim.out" || bail "no return"
+wait_until 10 grep -q '^back ' "$E2E_TMP/dev.sim.out" || bail "no return"
 cat "$E2E_TMP/stale.bin" >"$E2E_TMP/dev.tty.feed"
 wrote=$(python3 -c 'import time; print("%.6f" % time.monotonic())')
 ok "collectd reopens the device" \
-  e2e_wait 20 awk -v w="$wrote" '$2 == "open" && $1 > w { f = 1 } END { exit !f }' \
+  wait_until 20 awk -v w="$wrote" '$2 == "open" && $1 > w { f = 1 } END { exit !f }' \
   "$E2E_TMP/fdwatch.log"
 opened=$(awk -v w="$wrote" '$2 == "open" && $1 > w { print $1; exit }' \
   "$E2E_TMP/fdwatch.log")
@@ -70,14 +70,14 @@ after() {
     "$E2E_TMP/dev.sim.log"
 }
 two_after() { [ "$(after | wc -l)" -ge 2 ]; }
-ok "two telegrams sent after the reopen" e2e_wait 30 two_after
+ok "two telegrams sent after the reopen" wait_until 30 two_after
 cat "$E2E_TMP/stale.bin" >"$E2E_TMP/dev.tty.feed"
-ok "simulator sent all 25" e2e_wait 60 sent 25
+ok "simulator sent all 25" wait_until 60 sent 25
 # sm-variant's order: telegram k carries 100 + k - 1, from 21 on k - 20.
 fc_of() { awk '{ print ($1 <= 20) ? 99 + $1 : $1 - 20 }'; }
 want=$( (seq 1 10; after) | fc_of | tr '\n' ' ')
 n_want=$(wc -w <<<"$want")
-e2e_wait 20 faults_counter_is stale home total_operations-telegrams "$n_want"
+wait_until 20 faults_counter_is stale home total_operations-telegrams "$n_want"
 sleep 1
 diag "telegrams after the reopen: $(after | xargs)"
 

@@ -41,7 +41,7 @@ pid=$E2E_COLLECTD_PID
 python3 "$SM_SRCDIR/tests/faults/fdwatch" "$pid" "$E2E_TMP/fdwatch.log" &
 E2E_PIDS+=($!)
 
-ok "readings arrive" e2e_wait 60 e2e_rows_at_least unplug home power-import 4
+ok "readings arrive" wait_until 60 e2e_rows_at_least unplug home power-import 4
 sleep 2
 fd0=$(faults_fds "$pid")
 th0=$(faults_threads "$pid")
@@ -56,19 +56,19 @@ after() { awk -v a="$(last_epoch)" -v b="$1" 'BEGIN { exit !(a > b) }'; }
 recovered=0
 for ((i = 1; i <= cycles; i++)); do
   kill -USR1 "$sim"
-  e2e_wait 20 events_at_least vanished "$i" || break
+  wait_until 20 events_at_least vanished "$i" || break
   sleep "$away"
   kill -USR2 "$sim"
-  e2e_wait 20 events_at_least back "$i" || break
+  wait_until 20 events_at_least back "$i" || break
   back=$(awk '/ back / { t = $1 } END { print t }' "$E2E_TMP/dev.sim.log")
-  e2e_wait 30 after "$(awk -v t="$back" -v o="$off" 'BEGIN { printf "%.6f", t + o }')" ||
+  wait_until 30 after "$(awk -v t="$back" -v o="$off" 'BEGIN { printf "%.6f", t + o }')" ||
     break
   recovered=$i
   sleep 0.5 # telegrams flow again (this resets the back-off)
 done
 is "decoding resumed after each of the $cycles returns" "$recovered" "$cycles"
 ok "reconnect counter = $cycles" \
-  e2e_wait 30 faults_counter_is unplug home total_operations-reconnects "$cycles"
+  wait_until 30 faults_counter_is unplug home total_operations-reconnects "$cycles"
 sleep 2
 fd1=$(faults_fds "$pid")
 th1=$(faults_threads "$pid")

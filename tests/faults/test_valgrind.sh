@@ -62,12 +62,12 @@ e2e_collectd_start vg LD_PRELOAD="$gcrypt"
 diag "collectd under valgrind up after $((SECONDS - t0)) s"
 
 ok "simulators sent $n telegrams each" \
-  e2e_wait 300 faults_sims_done "$n" vkw evn bad
+  wait_until 300 faults_sims_done "$n" vkw evn bad
 ok "vkw: $n telegrams decoded" \
-  e2e_wait 60 faults_counter_is vg vkw total_operations-telegrams "$n"
+  wait_until 60 faults_counter_is vg vkw total_operations-telegrams "$n"
 ok "evn: $n telegrams decoded" \
-  e2e_wait 60 faults_counter_is vg evn total_operations-telegrams "$n"
-ok "bad: decrypt errors counted" e2e_wait 60 faults_counter_ge vg bad errors-decrypt 50
+  wait_until 60 faults_counter_is vg evn total_operations-telegrams "$n"
+ok "bad: decrypt errors counted" wait_until 60 faults_counter_ge vg bad errors-decrypt 50
 t1=$SECONDS
 E2E_STOP_WAIT=180
 ms=$(e2e_collectd_stop)

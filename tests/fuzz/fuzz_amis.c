@@ -20,17 +20,17 @@
  *     bytes (10, 68, 7E, 2F and DB become 00: noise starts no frame);
  *     4 the last frame again, byte for byte; 5 the last SND_UD with one
  *     ciphertext byte changed and its checksum not; 6 an idle gap.
- *   The harness encrypts (libgcrypt AES-128-CBC, IV = address || 8 x
- *   access number), frames, and feeds the bytes in chunks. Checked: the
- *   E5 owed are exactly the intact frames sent (SND_NKE, SND_UD, repeats);
- *   each delivered telegram is, in order, one that was owed: a SND_UD sent
- *   intact, not identical to the frame before it, with the right key and a
- *   plaintext that starts with the 2F 2F fill and sm_mbus_records() accepts,
+ *   The harness seals each SND_UD with the tests' enc_amis_snd_ud()
+ *   (AES-128-CBC, IV = address || 8 x access number) and feeds the bytes
+ *   in chunks. Checked: the E5 owed are exactly the intact frames sent
+ *   (SND_NKE, SND_UD, repeats); each delivered telegram is, in order, one
+ *   that was owed: a SND_UD sent intact, not identical to the frame before
+ *   it, with the right key and a plaintext that starts with the 2F 2F fill
+ *   and sm_mbus_records() accepts,
  * with exactly those readings, its access number as frame counter and the
  * address as system title; a wrong key or a changed byte delivers nothing;
  * every telegram passes fz_check_telegram(); no replay is ever counted.
  */
-#include <gcrypt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,8 +40,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SAM 0x4C2D
-#define PLAIN 80
-#define FRAME 101
+#define PLAIN ENC_AMIS_PLAIN
+#define FRAME ENC_AMIS_FRAME
 #define MAX_OWED 32
 #define STREAM_MAX (8 * 1024) /* repeats amplify: 1 input byte, 101 sent */
 
@@ -173,7 +173,6 @@ typedef struct run {
   unsigned acks; /* E5 the decoder must owe */
   owed owed[MAX_OWED];
   size_t n_owed, n_seen;
-  gcry_cipher_hd_t cbc;
 } run;
 
 static run R;
@@ -187,23 +186,6 @@ static void put(run *r, const uint8_t *p, size_t n) {
     memcpy(r->stream + r->len, p, n);
     r->len += n;
   }
-}
-
-static void encrypt(run *r, uint8_t access, const uint8_t *plain,
-                    uint8_t *out) {
-  uint8_t iv[16];
-  memcpy(iv, ADDRESS, 8);
-  memset(iv + 8, access, 8);
-  FZ_CHECK(!gcry_cipher_setiv(r->cbc, iv, 16) &&
-               !gcry_cipher_encrypt(r->cbc, out, PLAIN, plain, PLAIN),
-           "libgcrypt encrypt");
-}
-
-static void checksum(uint8_t *f) {
-  unsigned sum = 0;
-  for (size_t i = 4; i < FRAME - 2; i++)
-    sum += f[i];
-  f[FRAME - 2] = (uint8_t)sum;
 }
 
 /* An intact AMIS frame: owes an E5; a SND_UD not identical to the frame
@@ -231,20 +213,14 @@ static void sent_intact(run *r, const uint8_t *f, size_t n,
 }
 
 static void op_snd_ud(run *r, int op) {
-  static const uint8_t head[19] = {0x68, 0x5F, 0x5F, 0x68, 0x53, 0xF0, 0x5B,
-                                   0x00, 0x00, 0x00, 0x00, 0x2D, 0x4C, 0x01,
-                                   0x0E, 0x00, 0x00, 0x50, 0x05};
   uint8_t f[FRAME], plain[PLAIN];
   int access = take(r);
   memset(plain, 0x2F, sizeof plain);
   for (size_t i = 0; i < PLAIN && r->at < r->n; i++)
     plain[i] = (uint8_t)take(r);
-  memcpy(f, head, sizeof head);
-  f[4] |= (op & 0x10) ? 0x20 : 0;
-  f[15] = (uint8_t)(access < 0 ? 0 : access);
-  encrypt(r, f[15], plain, f + 19);
-  f[FRAME - 1] = 0x16;
-  checksum(f);
+  FZ_CHECK(enc_amis_snd_ud(f, sizeof f, KEY, (uint8_t)(access < 0 ? 0 : access),
+                           (op & 0x10) != 0, plain) == FRAME,
+           "enc_amis_snd_ud");
   put(r, f, FRAME);
   memcpy(r->last_ud, f, FRAME);
   r->have_ud = true;
@@ -316,11 +292,6 @@ static void stream_mode(const uint8_t *data, size_t size) {
   r->len = r->last_len = r->n_owed = r->n_seen = 0;
   r->have_ud = false;
   r->acks = 0;
-  if (!r->cbc) /* the harness's key never changes: one handle */
-    FZ_CHECK(!gcry_cipher_open(&r->cbc, GCRY_CIPHER_AES128,
-                               GCRY_CIPHER_MODE_CBC, 0) &&
-                 !gcry_cipher_setkey(r->cbc, KEY, 16),
-             "libgcrypt open");
   sm_options o = {.input = (data[0] & 2) ? SM_INPUT_AMIS : SM_INPUT_AUTO,
                   .has_key = true};
   memcpy(o.key, r->wrong_key ? WRONG : KEY, 16);

@@ -19,7 +19,7 @@
  *    number whose sm_value_format text is its raw * 10^scaler digit for
  *    digit and parses back (fz_check_value);
  *  - the input made a telegram with its CRC recomputed (the text up to its
- *    first "\n!", fz_dsmr_seal): parses, or is SM_ERR_DSMR with a detail -
+ *    first "\n!", frm_dsmr_seal): parses, or is SM_ERR_DSMR with a detail -
  *    never a checksum error; the same without its final CR LF; and with a
  *    byte after it, never a telegram.
  * The bytes are always in a heap buffer of exactly their size, so ASan
@@ -57,7 +57,7 @@ static bool crc_model(const uint8_t *p, size_t size) {
   char sent[5], want[5];
   memcpy(sent, p + bang + 1, 4);
   sent[4] = '\0';
-  snprintf(want, sizeof want, "%04X", fz_crc16_arc(p, bang + 1));
+  snprintf(want, sizeof want, "%04X", frm_crc16_arc(p, bang + 1));
   return !strcasecmp(sent, want);
 }
 
@@ -229,9 +229,10 @@ static void check_resealed(const uint8_t *data, size_t size) {
       break;
     }
   static uint8_t out[SM_MAX_APDU * 2 + 16];
-  size_t n = fz_dsmr_seal(data, text < SM_MAX_APDU * 2 ? text : SM_MAX_APDU * 2,
-                          size & 1, out, sizeof out);
-  FZ_CHECK(n > 0, "fz_dsmr_seal");
+  size_t n =
+      frm_dsmr_seal(data, text < SM_MAX_APDU * 2 ? text : SM_MAX_APDU * 2,
+                    size & 1, out, sizeof out);
+  FZ_CHECK(n > 0, "frm_dsmr_seal");
   uint8_t *p = heap_copy(out, n);
   sm_status st = parse(p, n, &tel);
   FZ_CHECK(st == SM_TELEGRAM || st == SM_ERR_DSMR,

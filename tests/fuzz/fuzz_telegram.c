@@ -31,7 +31,7 @@
  *             opts bit 1:    General-Block-Transfer envelope (M-Bus, HDLC):
  *                            one block per frame, numbered from 1
  *             opts bit 2:    seg counts 8-byte units (HDLC, blocks)
- *             opts bits 3-4: HDLC address set (fz_hdlc_frame)
+ *             opts bits 3-4: HDLC address set (frm_hdlc_frame)
  *             opts bit 5:    DSMR CRC in lower-case hex
  *             fcd: frame counter step from the title's previous one:
  *                  0..127 forward (0 = same), 128..255 back 1..128
@@ -401,7 +401,7 @@ static size_t hdlc_addr_len(const uint8_t *p) {
 }
 
 static bool crc_le(const uint8_t *p, size_t n) {
-  uint16_t crc = fz_crc16_x25(p, n);
+  uint16_t crc = frm_crc16_x25(p, n);
   return p[n] == (uint8_t)crc && p[n + 1] == (uint8_t)(crc >> 8);
 }
 
@@ -452,7 +452,7 @@ static bool dsmr_intact(const uint8_t *p, size_t n) {
       return false;
     sent = sent << 4 | (unsigned)d;
   }
-  return fz_crc16_arc(p, bang + 1) == sent;
+  return frm_crc16_arc(p, bang + 1) == sent;
 }
 
 /* A general-glo-ciphering header Framing auto believes without a check:
@@ -537,8 +537,10 @@ static void put_bytes(builder *b, const uint8_t *p, size_t n) {
 
 static void put_mbus(builder *b, const uint8_t *apdu, size_t n, size_t seg,
                      size_t *frames) {
-  size_t k =
-      fz_mbus_wrap(apdu, n, seg, 16, b->out + b->len, b->cap - b->len, frames);
+  /* 0 and more than MBUS_DATA: full frames (no 8-bit-L quirk frames) */
+  size_t k = frm_mbus_wrap_max(b->out + b->len, b->cap - b->len, apdu, n,
+                               seg == 0 || seg > MBUS_DATA ? MBUS_DATA : seg,
+                               16, frames);
   FZ_CHECK(k > 0, "stream buffer");
   b->len += k;
 }
@@ -546,8 +548,8 @@ static void put_mbus(builder *b, const uint8_t *apdu, size_t n, size_t seg,
 static void put_hdlc(builder *b, const uint8_t *apdu, size_t n, size_t seg,
                      unsigned addr) {
   size_t frames;
-  size_t k = fz_hdlc_wrap(apdu, n, seg, addr, b->out + b->len, b->cap - b->len,
-                          &frames);
+  size_t k = frm_hdlc_wrap(b->out + b->len, b->cap - b->len, apdu, n, seg, addr,
+                           &frames);
   FZ_CHECK(k > 0, "stream buffer");
   b->len += k;
 }
@@ -556,23 +558,23 @@ static void put_hdlc(builder *b, const uint8_t *apdu, size_t n, size_t seg,
  * frame; in HDLC the LLC only in the first (as the E450 sends them). */
 static void put_blocks(builder *b, enum framing fr, const uint8_t *apdu,
                        size_t n, size_t seg, unsigned addr) {
-  static uint8_t block[FZ_HDLC_DATA_MAX + GBT_HDR_MAX];
+  static uint8_t block[FRM_HDLC_DATA_MAX + GBT_HDR_MAX];
   size_t most =
-      fr == FR_MBUS ? MBUS_DATA - GBT_HDR_MAX : FZ_HDLC_DATA_MAX - GBT_HDR_MAX;
+      fr == FR_MBUS ? MBUS_DATA - GBT_HDR_MAX : FRM_HDLC_DATA_MAX - GBT_HDR_MAX;
   if (seg == 0 || seg > most)
     seg = most;
   uint16_t number = 1;
   for (size_t off = 0; off < n; off += seg, number++) {
     size_t k = n - off < seg ? n - off : seg;
     size_t bn =
-        fz_gbt_block(block, sizeof block, off + k == n, number, apdu + off, k);
+        frm_gbt_block(block, sizeof block, off + k == n, number, apdu + off, k);
     size_t frames, w;
     if (fr == FR_MBUS)
-      w = fz_mbus_wrap(block, bn, MBUS_DATA, 1, b->out + b->len,
-                       b->cap - b->len, &frames);
+      w = frm_mbus_wrap_max(b->out + b->len, b->cap - b->len, block, bn,
+                            MBUS_DATA, 1, &frames);
     else
-      w = fz_hdlc_frame(b->out + b->len, b->cap - b->len, addr, false, off == 0,
-                        block, bn);
+      w = frm_hdlc_frame(b->out + b->len, b->cap - b->len, addr, false,
+                         off == 0, block, bn);
     FZ_CHECK(bn > 0 && w > 0, "stream buffer");
     b->len += w;
   }
@@ -593,7 +595,7 @@ static size_t dsmr_plain(const uint8_t *p, size_t n, bool lower, uint8_t *out,
       c = '?';
     text[i] = c;
   }
-  size_t len = fz_dsmr_seal(text, k, lower, out, cap);
+  size_t len = frm_dsmr_seal(text, k, lower, out, cap);
   FZ_CHECK(len > 0, "dsmr buffer");
   return len;
 }
@@ -646,13 +648,13 @@ static size_t seal(record *r, unsigned key, uint32_t *title_fc,
   r->fc = fcd < 128 ? prev + fcd : prev - (uint32_t)(fcd - 127);
   title_used[r->title] = true;
   title_fc[r->title] = r->fc;
-  fz_seal s;
+  enc_params s;
   make_title(r->title, s.system_title);
   s.sc = r->sc;
   s.fc = r->fc;
-  s.key = fz_keys[key % FZ_N_KEYS];
-  s.auth_key = fz_auth_key;
-  size_t n = fz_seal_apdu(&s, r->plain, r->len, apdu, cap);
+  memcpy(s.key, fz_keys[key % FZ_N_KEYS], SM_KEY_LEN);
+  memcpy(s.auth_key, fz_auth_key, SM_KEY_LEN);
+  size_t n = enc_seal(&s, r->plain, r->len, apdu, cap);
   FZ_CHECK(n > 0, "seal failed");
   return n;
 }

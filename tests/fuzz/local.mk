@@ -40,14 +40,21 @@ FUZZ_FLAGS =
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
 	-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
-	-I$(top_srcdir)/decoder -I$(top_srcdir)/tests/fuzz $(GCRYPT_CFLAGS)
+	-I$(top_srcdir)/decoder -I$(top_srcdir)/tests/fuzz \
+	-I$(top_srcdir)/tests/unit $(GCRYPT_CFLAGS)
 # -Werror for our own files; the decoder gets the warnings without it so a
 # clang-only warning there cannot break this build (CI builds it with gcc
 # and -Werror anyway).
 FUZZ_WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2
 FUZZ_LIBS = $(GCRYPT_LIBS) -lm
+# The harness's own files: the checks, and the tests' one telegram builder
+# (tests/unit/encoder.c seals, framer.c frames).
+FUZZ_HARNESS = $(top_srcdir)/tests/fuzz/fuzz_common.c \
+	$(top_srcdir)/tests/unit/encoder.c $(top_srcdir)/tests/unit/framer.c
 FUZZ_DEPS = tests/fuzz/fuzz_common.c tests/fuzz/fuzz_common.h \
+	tests/unit/encoder.c tests/unit/encoder.h \
+	tests/unit/framer.c tests/unit/framer.h \
 	$(decoder_libsmdecoder_la_SOURCES)
 FUZZ_BINS = tests/fuzz/fuzz_stream tests/fuzz/fuzz_telegram \
 	tests/fuzz/fuzz_axdr tests/fuzz/fuzz_dsmr tests/fuzz/fuzz_names \
@@ -72,7 +79,7 @@ FUZZ_COMPILE = \
 	    $(top_srcdir)/$$f -o $$o || exit 1; \
 	  objs="$$objs $$o"; \
 	done; \
-	for f in $$main $(top_srcdir)/tests/fuzz/fuzz_common.c; do \
+	for f in $$main $(FUZZ_HARNESS); do \
 	  o=$$objdir/h_`basename $$f .c`.o; \
 	  $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -c $$f -o $$o || exit 1; \
 	  objs="$$objs $$o"; \
@@ -105,14 +112,15 @@ tests/fuzz/seedgen: tests/fuzz/seedgen.c $(FUZZ_DEPS)
 FUZZ_REPLAY_CFLAGS = -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN_CFLAGS) \
-	-I$(top_srcdir)/decoder -I$(top_srcdir)/tests/fuzz $(GCRYPT_CFLAGS)
+	-I$(top_srcdir)/decoder -I$(top_srcdir)/tests/fuzz \
+	-I$(top_srcdir)/tests/unit $(GCRYPT_CFLAGS)
 FUZZ_REPLAY_COMPILE = \
 	srcs=; for f in $(decoder_libsmdecoder_la_SOURCES); do \
 	  case $$f in *.c) srcs="$$srcs $(top_srcdir)/$$f";; esac; \
 	done; \
 	$(MKDIR_P) tests/fuzz && \
 	$(CC) $(FUZZ_REPLAY_CFLAGS) -o $@ $$main \
-	  $(top_srcdir)/tests/fuzz/fuzz_common.c \
+	  $(FUZZ_HARNESS) \
 	  $(top_srcdir)/tests/fuzz/replay_main.c $$srcs $(FUZZ_LIBS)
 FUZZ_REPLAY_DEPS = $(FUZZ_DEPS) tests/fuzz/replay_main.c
 
@@ -180,8 +188,9 @@ fuzz-coverage: fuzz-corpus
 	  $(FUZZ_CC) -g -O0 -fprofile-instr-generate -fcoverage-mapping \
 	    -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
 	    -I$(top_srcdir)/decoder -I$(top_srcdir)/tests/fuzz \
+	    -I$(top_srcdir)/tests/unit \
 	    $(GCRYPT_CFLAGS) -o $$b $(top_srcdir)/tests/fuzz/$$t.c \
-	    $(top_srcdir)/tests/fuzz/fuzz_common.c \
+	    $(FUZZ_HARNESS) \
 	    $(top_srcdir)/tests/fuzz/replay_main.c $$srcs $(FUZZ_LIBS) || exit 1; \
 	  dirs="tests/fuzz/seeds/$$t"; \
 	  test -d tests/fuzz/corpus/$$t && dirs="$$dirs tests/fuzz/corpus/$$t"; \

@@ -51,7 +51,7 @@ typedef struct capture {
   uint8_t plain[MAX_BYTES];
   size_t plain_len;
   bool dsmr; /* the plaintext is DSMR text */
-  fz_seal hdr;
+  enc_header hdr;
   size_t seg;   /* data bytes of its first frame (M-Bus, HDLC) */
   size_t block; /* General Block Transfer: data bytes of its first block */
 } capture;
@@ -144,7 +144,7 @@ static size_t unframe(capture *c, uint8_t *apdu, size_t cap) {
   switch (c->bytes[0]) {
   case 0x68:
     c->kind = CAP_MBUS;
-    n = fz_mbus_unwrap(c->bytes, c->len, apdu, cap);
+    n = frm_mbus_unwrap(c->bytes, c->len, apdu, cap, NULL);
     c->seg = (c->bytes[1] < 3 ? c->bytes[1] + 256u : c->bytes[1]) - 5;
     if (c->seg > 250)
       c->seg = 250; /* the T210-D quirk cannot be re-made with valid L */
@@ -152,7 +152,7 @@ static size_t unframe(capture *c, uint8_t *apdu, size_t cap) {
   case 0x7E: {
     c->kind = CAP_HDLC;
     bool blocks;
-    n = fz_hdlc_unwrap(c->bytes, c->len, apdu, cap, &c->seg, &blocks);
+    n = frm_hdlc_unwrap(c->bytes, c->len, apdu, cap, &c->seg, &blocks);
     if (blocks) {
       c->block = c->seg; /* the E450: one block per frame */
       c->seg = 0;
@@ -176,7 +176,7 @@ static void load(const char *dir, const char *file, capture *c) {
   size_t an = unframe(c, apdu, sizeof apdu);
   if (an > 0)
     c->plain_len =
-        fz_open_apdu(apdu, an, c->key, c->plain, sizeof c->plain, &c->hdr);
+        enc_open(apdu, an, c->key, c->plain, sizeof c->plain, &c->hdr);
   c->dsmr = c->plain_len > 0 && c->plain[0] == '/';
   if (c->plain_len > 0 && (c->plain[0] == 0x0F || c->dsmr))
     return;
@@ -195,7 +195,7 @@ static void load(const char *dir, const char *file, capture *c) {
 static size_t frame_mbus(const uint8_t *apdu, size_t n, size_t seg,
                          uint8_t *out, size_t cap) {
   size_t frames;
-  size_t k = fz_mbus_wrap(apdu, n, seg ? seg : 250, 16, out, cap, &frames);
+  size_t k = frm_mbus_wrap_max(out, cap, apdu, n, seg, 16, &frames);
   if (k == 0)
     die("no room", "M-Bus frames");
   return k;
@@ -209,8 +209,8 @@ static size_t frame_gbt(const uint8_t *apdu, size_t n, size_t block,
   uint16_t number = 1;
   for (size_t off = 0; off < n; off += block, number++) {
     size_t k = n - off < block ? n - off : block;
-    size_t bn = fz_gbt_block(b, sizeof b, off + k == n, number, apdu + off, k);
-    size_t w = fz_hdlc_frame(out + o, cap - o, 1, false, off == 0, b, bn);
+    size_t bn = frm_gbt_block(b, sizeof b, off + k == n, number, apdu + off, k);
+    size_t w = frm_hdlc_frame(out + o, cap - o, 1, false, off == 0, b, bn);
     if (bn == 0 || w == 0)
       die("no room", "GBT frames");
     o += w;
@@ -221,7 +221,7 @@ static size_t frame_gbt(const uint8_t *apdu, size_t n, size_t block,
 static size_t frame_hdlc(const uint8_t *apdu, size_t n, size_t seg,
                          uint8_t *out, size_t cap) {
   size_t frames;
-  size_t k = fz_hdlc_wrap(apdu, n, seg, 0, out, cap, &frames);
+  size_t k = frm_hdlc_wrap(out, cap, apdu, n, seg, 0, &frames);
   if (k == 0)
     die("no room", "HDLC frames");
   return k;
@@ -245,12 +245,13 @@ static size_t frame_like(const capture *c, const uint8_t *apdu, size_t n,
 /* Seal c's plaintext again (other SC / counter). */
 static size_t reseal(const capture *c, uint8_t sc, uint32_t fc, uint8_t *out,
                      size_t cap) {
-  fz_seal s = c->hdr;
+  enc_params s;
+  memcpy(s.system_title, c->hdr.system_title, 8);
   s.sc = sc;
   s.fc = fc;
-  s.key = c->key;
-  s.auth_key = fz_auth_key;
-  size_t n = fz_seal_apdu(&s, c->plain, c->plain_len, out, cap);
+  memcpy(s.key, c->key, SM_KEY_LEN);
+  memcpy(s.auth_key, fz_auth_key, SM_KEY_LEN);
+  size_t n = enc_seal(&s, c->plain, c->plain_len, out, cap);
   if (n == 0)
     die("seal failed", c->name);
   return n;
@@ -535,8 +536,8 @@ static void dsmr5_seed(void) {
       "0-0:96.7.21(00004)\r\n"
       "0-1:24.2.1(230101115500W)(01234.567*m3)\r\n";
   static uint8_t out[1024];
-  size_t n = fz_dsmr_seal((const uint8_t *)text, sizeof text - 1, false, out,
-                          sizeof out);
+  size_t n = frm_dsmr_seal((const uint8_t *)text, sizeof text - 1, false, out,
+                           sizeof out);
   write_seed("fuzz_dsmr", "dsmr5-nl", out, n);
   put_stream("dsmr5-nl-dsmr", NO_KEY, M_DSMR, 0, WHOLE, out, n);
   put_stream("dsmr5-nl-auto", NO_KEY, M_AUTO, IDLE_ON, CHUNKS, out, n);

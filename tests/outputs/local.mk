@@ -1,21 +1,9 @@
 # SPDX-License-Identifier: MIT
 # tests/outputs: every output route proven against the real server.
-#  - test_solarview: cmocka test of plugin/sm_solarview.[ch] (compiled in
-#    directly; the module needs no collectd headers). A unit test: fit for
-#    the sanitizer build and distcheck ($(OUTPUTS_UNIT_TESTS)).
 #  - test_*.sh: end-to-end tests (TAP via tests/tap.sh, helpers in
 #    outputs-lib.sh on top of tests/e2e/e2e-lib.sh). Each starts its own
 #    server(s) on 127.0.0.1 on free ports in a temp dir and stops them;
 #    a missing server is a failure, never a skip. ROUTES.md documents them.
-OUTPUTS_UNIT_TESTS = tests/outputs/test_solarview
-check_PROGRAMS += $(OUTPUTS_UNIT_TESTS)
-tests_outputs_test_solarview_SOURCES = tests/outputs/test_solarview.c \
-	plugin/sm_solarview.c plugin/sm_solarview.h
-tests_outputs_test_solarview_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_outputs_test_solarview_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin
-tests_outputs_test_solarview_LDADD = decoder/libsmdecoder.la $(CMOCKA_LIBS) \
-	$(GCRYPT_LIBS) -lm
-
 OUTPUTS_E2E_TESTS = \
 	tests/outputs/test_mqtt.sh \
 	tests/outputs/test_influxdb.sh \
@@ -26,7 +14,7 @@ OUTPUTS_E2E_TESTS = \
 	tests/outputs/test_ser2net.sh \
 	tests/outputs/test_solarview_e2e.sh
 
-TESTS += $(OUTPUTS_UNIT_TESTS) $(OUTPUTS_E2E_TESTS)
+TESTS += $(OUTPUTS_E2E_TESTS)
 dist_noinst_SCRIPTS += $(OUTPUTS_E2E_TESTS) \
 	tests/outputs/outputs-lib.sh tests/outputs/check-png.py
 EXTRA_DIST += tests/outputs/ROUTES.md

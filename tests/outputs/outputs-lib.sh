@@ -83,7 +83,7 @@ log_dest stderr
 EOF
   out_start mosquitto mosquitto -c "$E2E_TMP/mosquitto.conf"
   MQTT_PID=$OUT_PID
-  e2e_wait 10 out_listening "$MQTT_PORT" ||
+  wait_until 10 out_listening "$MQTT_PORT" ||
     bail "mosquitto did not start: $(tail -5 "$E2E_TMP/mosquitto.log")"
 }
 
@@ -136,7 +136,7 @@ bind-address = "127.0.0.1:$INFLUX_RPC"
 EOF
   out_start influxd influxd -config "$d/influxdb.conf"
   INFLUX_PID=$OUT_PID
-  e2e_wait 30 curl -sf "http://127.0.0.1:$INFLUX_HTTP/ping" ||
+  wait_until 30 curl -sf "http://127.0.0.1:$INFLUX_HTTP/ping" ||
     bail "influxd did not start: $(tail -5 "$E2E_TMP/influxd.log")"
 }
 
@@ -168,7 +168,7 @@ out_influx_value() {
   out_influx_rows "$1" "$2" | head -1 | awk -F'|' '{ print $NF }'
 }
 
-# For e2e_wait: true once QUERY on DB returns a row.
+# For wait_until: true once QUERY on DB returns a row.
 out_influx_has() { # DB QUERY
   [ -n "$(out_influx_rows "$1" "$2")" ]
 }

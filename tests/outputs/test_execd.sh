@@ -48,21 +48,16 @@ posted() { # N COUNT: at least COUNT lines posted with HTTP 204
 # exit_status PID SECONDS: sets STATUS to the exit status, or "running".
 # (Not in $(...): only this shell can wait for its child.)
 exit_status() {
-  local i
   STATUS=running
-  for ((i = 0; i < $2 * 10; i++)); do
-    if ! kill -0 "$1" 2>/dev/null; then
-      wait "$1" 2>/dev/null
-      STATUS=$?
-      return
-    fi
-    sleep 0.1
-  done
+  if wait_until "$2" gone "$1"; then
+    wait "$1" 2>/dev/null
+    STATUS=$?
+  fi
 }
 
 # --- run 1: values, per-line flush, device loss, SIGTERM --------------------
 run_cli 1
-ok "3 lines posted (HTTP 204) within 30 s" e2e_wait 30 posted 1 3
+ok "3 lines posted (HTTP 204) within 30 s" wait_until 30 posted 1 3
 ok "... while smartmeter-decode is still running (flushed per line)" \
   kill -0 "$CLI_PID"
 like "a line is Influx line protocol" "$(head -1 "$E2E_TMP/lines1")" \
@@ -95,7 +90,7 @@ kill -USR1 "$OUT_SIM_PID"
 sleep 3
 kill -USR2 "$OUT_SIM_PID"
 ok "lines resume after the device came back (within 40 s)" \
-  e2e_wait 40 posted 1 $((before + 2))
+  wait_until 40 posted 1 $((before + 2))
 ok "smartmeter-decode kept running through the loss" kill -0 "$CLI_PID"
 
 kill -TERM "$CLI_PID"
@@ -107,7 +102,7 @@ diag "stderr of run 1: $(head -c 600 "$E2E_TMP/err1" | tr '\n' '|')"
 
 # --- run 2: stdin closes -----------------------------------------------------
 run_cli 2
-ok "run 2 posts a line" e2e_wait 30 posted 2 1
+ok "run 2 posts a line" wait_until 30 posted 2 1
 exec 7>&- # the last writer of its stdin is gone: EOF
 exit_status "$CLI_PID" 5
 is "exit status 0 when stdin closes" "$STATUS" "0"

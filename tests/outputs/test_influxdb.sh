@@ -43,9 +43,9 @@ where="host='$E2E_HOST' AND instance='$OUT_METER'"
 q_a="SELECT last(value) FROM smartmeter_value WHERE $where AND type='energy_wh' AND type_instance='import'"
 q_b="SELECT last(value) FROM smartmeter WHERE $where AND type='energy_wh' AND type_instance='import'"
 ok "route A (network -> [[collectd]]): energy arrives within 40 s" \
-  e2e_wait 40 out_influx_has sm_collectd "$q_a"
+  wait_until 40 out_influx_has sm_collectd "$q_a"
 ok "route B (write_influxdb_udp -> [[udp]]): energy arrives within 40 s" \
-  e2e_wait 40 out_influx_has sm_udp "$q_b"
+  wait_until 40 out_influx_has sm_udp "$q_b"
 # Let a few more telegrams arrive so every reading has been flushed.
 sleep 3
 

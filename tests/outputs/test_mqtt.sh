@@ -50,7 +50,7 @@ has_all() {
     subs | grep -q "^$base/$id " || return 1
   done
 }
-ok "all readings published within 30 s" e2e_wait 30 has_all
+ok "all readings published within 30 s" wait_until 30 has_all
 
 for kv in $OUT_VKW_VALUES; do
   id=${kv%%=*}

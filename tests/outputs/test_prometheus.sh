@@ -28,7 +28,7 @@ diag "write_prometheus on 127.0.0.1:$PROM_PORT"
 
 scrape() { curl -sS --max-time 5 "http://127.0.0.1:$PROM_PORT/metrics"; }
 has_energy() { scrape | grep -q '^collectd_smartmeter_energy_wh{'; }
-ok "metrics appear within 30 s" e2e_wait 30 has_energy
+ok "metrics appear within 30 s" wait_until 30 has_energy
 sleep 2
 scrape >"$E2E_TMP/metrics.txt"
 

@@ -24,7 +24,7 @@ files_there() {
     [ -f "$dir/${kv%%=*}.rrd" ] || return 1
   done
 }
-ok "one RRD file per reading within 30 s" e2e_wait 30 files_there
+ok "one RRD file per reading within 30 s" wait_until 30 files_there
 ok "health counters get RRD files too" test -f "$dir/total_operations-telegrams.rrd"
 
 last_value() { rrdtool lastupdate "$1" | awk -F': ' 'NR > 2 { print $2 }'; }
@@ -37,7 +37,7 @@ done
 # Updated with every telegram: the last update time moves on.
 t1=$(last_time "$dir/power-import.rrd")
 later() { [ "$(last_time "$dir/power-import.rrd")" -gt "$t1" ]; }
-ok "power-import.rrd updated again" e2e_wait 10 later
+ok "power-import.rrd updated again" wait_until 10 later
 # More telegrams (a longer line in the graph below), then the stored
 # averages equal the readings.
 sleep 10

@@ -25,7 +25,7 @@ s2n_start() {
   out_start ser2net ser2net -n -d -c "$E2E_TMP/ser2net.yaml" \
     -P "$E2E_TMP/ser2net.pid"
   S2N_PID=$OUT_PID
-  e2e_wait 10 out_listening "$S2N_PORT" ||
+  wait_until 10 out_listening "$S2N_PORT" ||
     bail "ser2net did not start: $(tail -5 "$E2E_TMP/ser2net.log")"
 }
 s2n_start
@@ -34,7 +34,7 @@ diag "ser2net on 127.0.0.1:$S2N_PORT serving $pty"
 OUT_DEVICE="tcp://127.0.0.1:$S2N_PORT" out_collectd_conf s2n 1 </dev/null
 e2e_collectd_start s2n
 ok "values arrive through ser2net within 20 s" \
-  e2e_wait 20 e2e_rows_at_least s2n "$OUT_METER" energy_wh-import 2
+  wait_until 20 e2e_rows_at_least s2n "$OUT_METER" energy_wh-import 2
 for kv in $OUT_VKW_VALUES; do
   is_num "getval ${kv%%=*}" "$(e2e_getval s2n "$OUT_METER" "${kv%%=*}")" "${kv#*=}"
 done
@@ -42,11 +42,11 @@ done
 kill -TERM "$S2N_PID"
 e2e_reap "$S2N_PID" 5 || kill -KILL "$S2N_PID"
 ok "plugin logs the loss" \
-  e2e_wait 15 grep -q "lost tcp://127.0.0.1:$S2N_PORT" "$(e2e_log s2n)"
+  wait_until 15 grep -q "lost tcp://127.0.0.1:$S2N_PORT" "$(e2e_log s2n)"
 before=$(e2e_csv_rows s2n "$OUT_METER" energy_wh-import)
 s2n_start
 ok "values resume after ser2net restarts (within 40 s)" \
-  e2e_wait 40 e2e_rows_at_least s2n "$OUT_METER" energy_wh-import $((before + 2))
+  wait_until 40 e2e_rows_at_least s2n "$OUT_METER" energy_wh-import $((before + 2))
 ok "plugin logs the recovery" \
   grep -q "tcp://127.0.0.1:$S2N_PORT is back" "$(e2e_log s2n)"
 

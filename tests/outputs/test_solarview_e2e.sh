@@ -31,9 +31,9 @@ log=$(e2e_log sv)
 
 # 1. Directory missing: one error naming the path; values still flow.
 ok "error logged for the missing directory" \
-  e2e_wait 20 grep -q "Solarview file $sv: .*No such file or directory" "$log"
+  wait_until 20 grep -q "Solarview file $sv: .*No such file or directory" "$log"
 ok "values dispatched all the same" \
-  e2e_wait 20 e2e_rows_at_least sv "$OUT_METER" energy_wh-import 4
+  wait_until 20 e2e_rows_at_least sv "$OUT_METER" energy_wh-import 4
 is_num "getval energy_wh-import" "$(e2e_getval sv "$OUT_METER" energy_wh-import)" 3744082
 is "exactly one error line for it after several telegrams" \
   "$(grep -c "Solarview file $sv" "$log")" 1
@@ -41,16 +41,16 @@ ok "collectd still running" kill -0 "$E2E_COLLECTD_PID"
 
 # 2. The directory appears: the file follows with the next telegram.
 mkdir "$sv_dir"
-ok "Solarview file appears within 10 s" e2e_wait 10 test -s "$sv"
+ok "Solarview file appears within 10 s" wait_until 10 test -s "$sv"
 ok "file equals the kaifareader format byte for byte" cmp "$sv" "$expected"
 cmp "$sv" "$expected" >/dev/null || diff "$expected" "$sv" | sed 's/^/# /'
-ok "recovery logged" e2e_wait 5 grep -q "Solarview file $sv written" "$log"
+ok "recovery logged" wait_until 5 grep -q "Solarview file $sv written" "$log"
 is "file mode 0644" "$(stat -c %a "$sv")" 644
 
 # 3. Replaced (new inode by rename) on every telegram, never half written.
 i1=$(stat -c %i "$sv")
 changed() { [ "$(stat -c %i "$sv")" != "$i1" ]; }
-ok "file replaced by the next telegram" e2e_wait 10 changed
+ok "file replaced by the next telegram" wait_until 10 changed
 torn=0
 for ((k = 0; k < 40; k++)); do
   cmp -s "$sv" "$expected" || torn=$((torn + 1))

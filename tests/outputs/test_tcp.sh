@@ -51,7 +51,7 @@ srv_start() {
     SYSTEM:"sh ./serve.sh") >>"$E2E_TMP/socat.log" 2>&1 &
   SRV_PGID=$!
   E2E_PIDS+=("$SRV_PGID")
-  e2e_wait 10 out_listening "$TCP_PORT" || bail "socat did not start"
+  wait_until 10 out_listening "$TCP_PORT" || bail "socat did not start"
   # Field 5 of /proc/PID/stat is the process group.
   [ "$(awk '{ print $5 }' "/proc/$SRV_PGID/stat")" = "$SRV_PGID" ] ||
     bail "socat is not its own process group"
@@ -73,7 +73,7 @@ OUT_DEVICE="tcp://127.0.0.1:$TCP_PORT" out_collectd_conf tcp 1 </dev/null
 e2e_collectd_start tcp
 rows() { e2e_csv_rows tcp "$OUT_METER" energy_wh-import; }
 
-ok "values arrive over TCP within 20 s" e2e_wait 20 e2e_rows_at_least tcp "$OUT_METER" energy_wh-import 2
+ok "values arrive over TCP within 20 s" wait_until 20 e2e_rows_at_least tcp "$OUT_METER" energy_wh-import 2
 for id in energy_wh-import voltage-l1 current-l1 power-import; do
   want=$(printf '%s\n' $OUT_VKW_VALUES | sed -n "s/^$id=//p")
   is_num "getval $id" "$(e2e_getval tcp "$OUT_METER" "$id")" "$want"
@@ -83,7 +83,7 @@ like "log names the TCP backend" "$(cat "$(e2e_log tcp)")" \
 
 # The server goes away: values stop, the plugin notices.
 srv_stop
-ok "plugin logs the loss" e2e_wait 15 grep -q "lost tcp://127.0.0.1:$TCP_PORT" "$(e2e_log tcp)"
+ok "plugin logs the loss" wait_until 15 grep -q "lost tcp://127.0.0.1:$TCP_PORT" "$(e2e_log tcp)"
 sleep 3
 stopped=$(rows)
 sleep 3
@@ -93,7 +93,7 @@ is "no new values while the server is down" "$(rows)" "$stopped"
 t0=$SECONDS
 srv_start
 ok "values resume after the restart (within 40 s)" \
-  e2e_wait 40 e2e_rows_at_least tcp "$OUT_METER" energy_wh-import $((stopped + 2))
+  wait_until 40 e2e_rows_at_least tcp "$OUT_METER" energy_wh-import $((stopped + 2))
 diag "values resumed $((SECONDS - t0)) s after the restart"
 ok "plugin logs the recovery" grep -q "tcp://127.0.0.1:$TCP_PORT is back" "$(e2e_log tcp)"
 is_num "getval energy_wh-import after the restart" \
@@ -101,7 +101,7 @@ is_num "getval energy_wh-import after the restart" \
 reconnects_counted() {
   [ "$(e2e_csv_last tcp "$OUT_METER" total_operations-reconnects | cut -d. -f1)" -ge 1 ]
 }
-ok "total_operations-reconnects counts it" e2e_wait 10 reconnects_counted
+ok "total_operations-reconnects counts it" wait_until 10 reconnects_counted
 ms=$(e2e_collectd_stop)
 ok "collectd stops cleanly (${ms:-?} ms)" test -n "$ms"
 # The loss is expected here: only lines about it may be warnings.
@@ -114,17 +114,13 @@ is "no other errors or warnings" "$problems" ""
 cli=$!
 E2E_PIDS+=("$cli")
 ok "smartmeter-decode --device tcp:// prints a line" \
-  e2e_wait 20 grep -q "^smartmeter,meter=$OUT_METER .*energy_import=3744082" "$E2E_TMP/cli.out"
+  wait_until 20 grep -q "^smartmeter,meter=$OUT_METER .*energy_import=3744082" "$E2E_TMP/cli.out"
 kill -TERM "$cli"
 status=running
-for ((i = 0; i < 50; i++)); do
-  if ! kill -0 "$cli" 2>/dev/null; then
-    wait "$cli"
-    status=$?
-    break
-  fi
-  sleep 0.1
-done
+if wait_until 5 gone "$cli"; then
+  wait "$cli"
+  status=$?
+fi
 is "smartmeter-decode exits 0 on SIGTERM" "$status" 0
 srv_stop
 done_testing

@@ -185,12 +185,12 @@ collectd -f -C "$d/collectd.conf" >"$d/stdout" 2>&1 &
 E2E_COLLECTD_PID=$!
 E2E_PIDS+=("$E2E_COLLECTD_PID")
 ok "values arrive in the csv writer" \
-  e2e_wait 60 e2e_rows_at_least stock home energy_wh-import 2
+  wait_until 60 e2e_rows_at_least stock home energy_wh-import 2
 is_num "csv: energy_wh-import" "$(e2e_csv_last stock home energy_wh-import)" 3744082
 is_num "csv: power-import" "$(e2e_csv_last stock home power-import)" 53
 is_num "csv: voltage-l2" "$(e2e_csv_last stock home voltage-l2)" 232.8
 ok "the stock rrdtool writer gets them too" \
-  e2e_wait 30 test -s "$d/rrd/$E2E_HOST/smartmeter-home/power-import.rrd"
+  wait_until 30 test -s "$d/rrd/$E2E_HOST/smartmeter-home/power-import.rrd"
 ok "collectd stops on SIGTERM" test -n "$(e2e_collectd_stop)"
 is "log: no errors" "$(grep '\[error\]' "$d/collectd.log")" ""
 

@@ -1,16 +1,9 @@
 # SPDX-License-Identifier: MIT
 # tests/sim: meter simulator (pty replay via socat), a libserialport pty
-# shim (test-only LD_PRELOAD), a port reader helper and the port test.
+# shim (test-only LD_PRELOAD), a port reader helper and the port tests.
 check_PROGRAMS += tests/sim/port-cat
 tests_sim_port_cat_SOURCES = tests/sim/port-cat.c
 tests_sim_port_cat_LDADD = port/libsmport.la
-
-# The PARMRK unescaping, through a pipe (needs port/'s private header).
-check_PROGRAMS += tests/sim/test_marks
-tests_sim_test_marks_SOURCES = tests/sim/test_marks.c
-tests_sim_test_marks_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/port
-tests_sim_test_marks_LDADD = port/libsmport.la
-TESTS += tests/sim/test_marks
 
 # Built as a module (a real .so, never installed): see the source header.
 # No sanitizer flags: an ASan-instrumented preload would have to come after

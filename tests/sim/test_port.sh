@@ -60,15 +60,11 @@ mono_now() { awk -v r="$EPOCHREALTIME" -v o="$MONO_OFF" 'BEGIN { printf "%.6f", 
 stamp() { sed -n "s/^$2 t=\([0-9.]*\).*/\1/p" "$1" | head -1; }
 logstamp() { awk -v ev="$2" '$2 == ev {print $1; exit}' "$1"; }
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1" | tail -1; }
-# wait_for FILE REGEX SECONDS [COUNT]: until COUNT lines match (default 1).
-wait_for() {
-  local _ n
-  for _ in $(seq $(($3 * 20))); do
-    n=$(grep -cE -- "$2" "$1" 2>/dev/null)
-    [ "${n:-0}" -ge "${4:-1}" ] && return 0
-    sleep 0.05
-  done
-  return 1
+# matches FILE REGEX [COUNT]: at least COUNT lines match (default 1).
+matches() {
+  local n
+  n=$(grep -cE -- "$2" "$1" 2>/dev/null)
+  [ "${n:-0}" -ge "${3:-1}" ]
 }
 
 # start_sim NAME ARGS...: simulator on $T/NAME, log $T/NAME.log; waits for
@@ -80,21 +76,13 @@ start_sim() {
     2>"$T/$name.err" &
   SIM_PID=$!
   PIDS+=("$SIM_PID")
-  local _
-  for _ in $(seq 100); do
-    grep -q "^ready $T/$name\$" "$T/$name.out" 2>/dev/null && return 0
-    sleep 0.05
-  done
+  wait_until 5 grep -q "^ready $T/$name\$" "$T/$name.out" && return 0
   diag "simulator did not get ready: $(cat "$T/$name.err")"
   return 1
 }
 # wait_gone PID SECONDS: wait for a process to end, return its status.
 wait_gone() {
-  local _
-  for _ in $(seq $(($2 * 20))); do
-    kill -0 "$1" 2>/dev/null || break
-    sleep 0.05
-  done
+  wait_until "$2" gone "$1"
   wait "$1"
 }
 
@@ -159,7 +147,7 @@ LD_PRELOAD=$PRELOAD "$CAT" -F 1100 -t 6 -n "$AB" "$T/dev4" >"$T/out4" \
   2>"$T/err4a" &
 cat_pid=$!
 PIDS+=("$cat_pid")
-wait_for "$T/err4a" '^open ' 5
+wait_until 5 matches "$T/err4a" '^open '
 pty_fd=$(find "/proc/$cat_pid/fd" -lname '/dev/pts/*' -printf '%f\n' 2>/dev/null | head -1)
 wait_gone "$cat_pid" 8
 is "port on fd ${pty_fd:-?} (>= 1100): exit status" "$?" 0
@@ -200,7 +188,7 @@ gone_check() { # label preload
   LD_PRELOAD=$2 "$CAT" -t 8 "$T/$n" >/dev/null 2>"$T/$n.cat" &
   local cat_pid=$!
   PIDS+=("$cat_pid")
-  wait_for "$T/$n.log" ' sent telegram 2 ' 10
+  wait_until 10 matches "$T/$n.log" ' sent telegram 2 '
   kill -USR1 "$SIM_PID"
   wait_gone "$cat_pid" 5
   is "$n: port-cat ends with SM_PORT_GONE (exit 2)" "$?" 2
@@ -225,15 +213,15 @@ start_sim dev5 --period 0.5 --pace 0 "$CAP_A"
 LD_PRELOAD=$PRELOAD "$CAT" -R -t 60 "$T/dev5" >"$T/out5" 2>"$T/err5b" &
 cat_pid=$!
 PIDS+=("$cat_pid")
-wait_for "$T/dev5.log" ' sent telegram 2 ' 10
+wait_until 10 matches "$T/dev5.log" ' sent telegram 2 '
 kill -USR1 "$SIM_PID"
-wait_for "$T/err5b" '^gone ' 5
+wait_until 5 matches "$T/err5b" '^gone '
 ok "SIGUSR1: DEV is gone" test ! -e "$T/dev5"
 sleep 2.5
 kill -USR2 "$SIM_PID"
-wait_for "$T/err5b" '^reopen t=' 10
+wait_until 10 matches "$T/err5b" '^reopen t='
 ok "SIGUSR2: simulator came back" grep -q ' back pty=' "$T/dev5.log"
-wait_for "$T/dev5.log" ' sent telegram ' 10 $(($(grep -c ' sent telegram ' "$T/dev5.log") + 2))
+wait_until 10 matches "$T/dev5.log" ' sent telegram ' $(($(grep -c ' sent telegram ' "$T/dev5.log") + 2))
 kill -TERM "$cat_pid"
 wait_gone "$cat_pid" 5
 is "port-cat -R survives the vanish" "$?" 0
@@ -260,7 +248,7 @@ start_sim dev6 --period 0.3 --pace 0 --vanish-every 8 --vanish-for 0.5 "$CAP_A"
 "$CAT" -R -t 60 "$T/dev6" >"$T/out6" 2>"$T/err6b" &
 cat_pid=$!
 PIDS+=("$cat_pid")
-wait_for "$T/err6b" '^reopen t=' 40 2
+wait_until 40 matches "$T/err6b" '^reopen t=' 2
 kill -TERM "$cat_pid"
 wait_gone "$cat_pid" 5
 is "port-cat -R over periodic vanishes" "$?" 0
@@ -373,7 +361,7 @@ sleep 0.3
 "$CAT" -t 6 "tcp://127.0.0.1:$port" >"$T/out12" 2>"$T/err12" &
 cat_pid=$!
 PIDS+=("$cat_pid")
-wait_for "$T/err12" '^open ' 5
+wait_until 5 matches "$T/err12" '^open '
 sleep 0.5
 child=$(pgrep -P "$srv")
 t_kill=$(mono_now)

@@ -44,25 +44,14 @@ if [ -n "$SM_SANITIZERS" ]; then
 fi
 
 start_sim() { # NAME ARGS...: waits for "ready", sets SIM_PID
-  local name=$1 _
+  local name=$1
   shift
   "$SIM" --link "$T/$name" --log "$T/$name.log" "$@" >"$T/$name.out" \
     2>"$T/$name.err" &
   SIM_PID=$!
   PIDS+=("$SIM_PID")
-  for _ in $(seq 100); do
-    grep -q "^ready " "$T/$name.out" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  bail "simulator $name did not get ready: $(cat "$T/$name.err")"
-}
-wait_log() { # FILE REGEX SECONDS
-  local _
-  for _ in $(seq $(($3 * 20))); do
-    grep -qE -- "$2" "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
+  wait_until 5 grep -q "^ready " "$T/$name.out" ||
+    bail "simulator $name did not get ready: $(cat "$T/$name.err")"
 }
 
 python3 - "$CAP" >"$T/cap.bin" <<'EOF'
@@ -139,7 +128,8 @@ flush_run() { # NAME LABEL ENV...
   local name=$1 label=$2
   shift 2
   start_sim "$name" --period 10 --count 1 --delay 0 --pace 0 --linger 6 "$CAP"
-  wait_log "$T/$name.log" ' sent telegram 1 ' 5 || bail "$name: nothing sent"
+  wait_until 5 grep -qE -- ' sent telegram 1 ' "$T/$name.log" ||
+    bail "$name: nothing sent"
   sleep 0.3
   env "$@" LD_PRELOAD="$PRELOAD" "$CAT" -t 1.5 "$T/$name" >"$T/$name.cat" \
     2>"$T/$name.ev"

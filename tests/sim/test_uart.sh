@@ -47,18 +47,15 @@ fi
 hex() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 
 start_sim() { # SIM NAME ARGS...: waits for "ready", sets SIM_PID
-  local sim=$1 name=$2 _
+  local sim=$1 name=$2
   shift 2
   "$SIMDIR/$sim" --link "$T/$name" --log "$T/$name.log" \
     --uart-file "$T/$name.uart" --seed 3 "$@" >"$T/$name.out" \
     2>"$T/$name.err" &
   SIM_PID=$!
   PIDS+=("$SIM_PID")
-  for _ in $(seq 100); do
-    grep -q "^ready " "$T/$name.out" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  bail "simulator $name did not get ready: $(cat "$T/$name.err")"
+  wait_until 5 grep -q "^ready " "$T/$name.out" ||
+    bail "simulator $name did not get ready: $(cat "$T/$name.err")"
 }
 
 # read_port NAME ENV... -- PORT-CAT-ARGS...: port-cat under the shim, with

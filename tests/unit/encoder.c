@@ -5,7 +5,7 @@
 #include <gcrypt.h>
 #include <string.h>
 
-#define ENC_HDR_MAX 16 /* DB 08 title(8) 82 xx xx */
+#include "framer.h"
 
 static void put_u32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)(v >> 24);
@@ -55,8 +55,8 @@ static size_t get_ber(const uint8_t *p, size_t n, size_t *len) {
   return 0;
 }
 
-/* Open a GCM handle with key, reset, IV = title || fc, and the AAD when
- * the SC asks for authentication. */
+/* Open a GCM handle with key, IV = title || fc, and the AAD when the SC
+ * asks for authentication. */
 static gcry_cipher_hd_t gcm_start(const uint8_t key[16], const uint8_t t[8],
                                   uint8_t sc, uint32_t fc,
                                   const uint8_t *auth_key) {
@@ -69,8 +69,7 @@ static gcry_cipher_hd_t gcm_start(const uint8_t key[16], const uint8_t t[8],
   aad[0] = sc;
   if (auth_key)
     memcpy(aad + 1, auth_key, 16);
-  if (gcry_cipher_setkey(h, key, 16) || gcry_cipher_reset(h) ||
-      gcry_cipher_setiv(h, iv, sizeof iv) ||
+  if (gcry_cipher_setkey(h, key, 16) || gcry_cipher_setiv(h, iv, sizeof iv) ||
       ((sc & 0x10) && gcry_cipher_authenticate(h, aad, sizeof aad))) {
     gcry_cipher_close(h);
     return NULL;
@@ -81,30 +80,25 @@ static gcry_cipher_hd_t gcm_start(const uint8_t key[16], const uint8_t t[8],
 size_t enc_seal(const enc_params *p, const uint8_t *plain, size_t n,
                 uint8_t *out, size_t cap) {
   size_t tag = (p->sc & 0x10) ? ENC_TAG_LEN : 0;
-  size_t body = 5 + n + tag, pos;
-  uint8_t full_tag[16];
-  gcry_cipher_hd_t h;
-  if (body > 0xFFFF || cap < ENC_HDR_MAX + body)
+  size_t body = 5 + n + tag;
+  size_t lenlen = body < 0x80 ? 1 : body < 0x100 ? 2 : 3;
+  if (body > 0xFFFF || cap < 10 + lenlen + body)
     return 0;
   out[0] = 0xDB;
   out[1] = 0x08;
   memcpy(out + 2, p->system_title, 8);
-  pos = 10 + put_ber(out + 10, body);
+  size_t pos = 10 + put_ber(out + 10, body);
   out[pos] = p->sc;
   put_u32(out + pos + 1, p->fc);
   pos += 5;
-  h = gcm_start(p->key, p->system_title, p->sc, p->fc,
-                tag ? p->auth_key : NULL);
+  gcry_cipher_hd_t h = gcm_start(p->key, p->system_title, p->sc, p->fc,
+                                 tag ? p->auth_key : NULL);
   if (!h)
     return 0;
-  if (gcry_cipher_encrypt(h, out + pos, n, plain, n) ||
-      (tag && gcry_cipher_gettag(h, full_tag, sizeof full_tag))) {
-    gcry_cipher_close(h);
-    return 0;
-  }
+  bool ok = !gcry_cipher_encrypt(h, out + pos, n, plain, n) &&
+            (!tag || !gcry_cipher_gettag(h, out + pos + n, tag));
   gcry_cipher_close(h);
-  memcpy(out + pos + n, full_tag, tag);
-  return pos + n + tag;
+  return ok ? pos + n + tag : 0;
 }
 
 size_t enc_open(const uint8_t *apdu, size_t n, const uint8_t key[16],
@@ -120,157 +114,71 @@ size_t enc_open(const uint8_t *apdu, size_t n, const uint8_t key[16],
   h->sc = apdu[10 + used];
   h->fc = get_u32(apdu + 11 + used);
   h->apdu_len = 10 + used + body;
-  ct = body - 5 - ((h->sc & 0x10) ? ENC_TAG_LEN : 0);
-  if (ct > cap || body < 5 + ct)
+  size_t tag = (h->sc & 0x10) ? ENC_TAG_LEN : 0;
+  if (body < 5 + tag + 1 || body - 5 - tag > cap)
     return 0;
+  ct = body - 5 - tag;
   c = gcm_start(key, h->system_title, h->sc & ~0x10, h->fc, NULL);
   if (!c)
     return 0;
-  if (gcry_cipher_decrypt(c, plain, ct, apdu + 15 + used, ct)) {
-    gcry_cipher_close(c);
-    return 0;
-  }
+  bool ok = !gcry_cipher_decrypt(c, plain, ct, apdu + 15 + used, ct);
   gcry_cipher_close(c);
-  return ct;
+  return ok ? ct : 0;
 }
 
-size_t enc_mbus_frame(uint8_t *out, size_t cap, uint8_t ci, const uint8_t *data,
-                      size_t n) {
-  uint8_t cs = 0;
-  size_t i;
-  if (cap < n + ENC_MBUS_OVERHEAD)
-    return 0;
-  out[0] = out[3] = 0x68;
-  out[1] = out[2] = (uint8_t)(n + 5);
-  out[4] = 0x53;
-  out[5] = 0xFF;
-  out[6] = ci;
-  out[7] = 0x01;
-  out[8] = 0x67;
-  memcpy(out + 9, data, n);
-  for (i = 4; i < 9 + n; i++)
-    cs = (uint8_t)(cs + out[i]);
-  out[9 + n] = cs;
-  out[10 + n] = 0x16;
-  return n + ENC_MBUS_OVERHEAD;
-}
+/* ---- AMIS -----------------------------------------------------------------
+ */
 
-size_t enc_mbus_wrap(uint8_t *out, size_t cap, const uint8_t *data, size_t n,
-                     size_t seg) {
-  size_t pos = 0, off = 0, seq = 0;
-  if (seg == 0)
-    return 0;
-  do {
-    size_t k = n - off < seg ? n - off : seg;
-    uint8_t ci = (uint8_t)(seq & 0x0F);
-    size_t w;
-    if (off + k == n)
-      ci |= 0x10;
-    w = enc_mbus_frame(out + pos, cap - pos, ci, data + off, k);
-    if (!w)
-      return 0;
-    pos += w;
-    off += k;
-    seq++;
-  } while (off < n);
-  return pos;
-}
+#define AMIS_OFF_C 4
+#define AMIS_OFF_ID 7
+#define AMIS_OFF_MFR 11 /* then version, medium */
+#define AMIS_OFF_ACCESS 15
+#define AMIS_OFF_DATA 19
 
-/* Is there a well-formed frame of payload length len (C..data) at p? */
-static bool frame_ok(const uint8_t *p, size_t avail, size_t len) {
-  uint8_t cs = 0;
-  size_t i;
-  if (len < 5 || avail < len + 6 || p[len + 5] != 0x16)
-    return false;
-  for (i = 4; i < len + 4; i++)
-    cs = (uint8_t)(cs + p[i]);
-  return cs == p[len + 4];
-}
-
-size_t enc_mbus_unwrap(const uint8_t *in, size_t n, uint8_t *out, size_t cap,
-                       size_t *first_seg) {
-  size_t pos = 0, w = 0;
-  *first_seg = 0;
-  while (pos < n) {
-    const uint8_t *p = in + pos;
-    size_t len;
-    if (n - pos < 6 || p[0] != 0x68 || p[3] != 0x68 || p[1] != p[2])
-      return 0;
-    len = p[1];
-    if (!frame_ok(p, n - pos, len))
-      len += 256;
-    if (!frame_ok(p, n - pos, len) || w + len - 5 > cap)
-      return 0;
-    memcpy(out + w, p + 9, len - 5);
-    if (!*first_seg)
-      *first_seg = len - 5;
-    w += len - 5;
-    pos += len + 6;
+/* A CBC handle for key, kept while the key stays the same: the AMIS
+ * fuzzer seals a frame per operation under one key. */
+static gcry_cipher_hd_t cbc_for(const uint8_t key[16]) {
+  static gcry_cipher_hd_t h;
+  static uint8_t have[16];
+  if (h && !memcmp(have, key, 16))
+    return h;
+  if (h)
+    gcry_cipher_close(h);
+  h = NULL;
+  if (gcry_cipher_open(&h, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_CBC, 0))
+    return h = NULL;
+  if (gcry_cipher_setkey(h, key, 16)) {
+    gcry_cipher_close(h);
+    return h = NULL;
   }
-  return w;
+  memcpy(have, key, 16);
+  return h;
 }
 
-/* CRC-16/X.25 written out again on purpose: the test encoder must not
- * share the decoder's code it checks. */
-static uint16_t x25(const uint8_t *p, size_t n) {
-  uint16_t crc = 0xFFFF;
-  for (size_t i = 0; i < n; i++) {
-    crc ^= p[i];
-    for (int b = 0; b < 8; b++)
-      crc = (crc & 1) ? (uint16_t)((crc >> 1) ^ 0x8408) : (uint16_t)(crc >> 1);
-  }
-  return (uint16_t)~crc;
-}
-
-uint16_t enc_crc16_x25(const uint8_t *p, size_t n) {
-  return x25(p, n);
-}
-
-static void put_crc(uint8_t *p, uint16_t crc) {
-  p[0] = (uint8_t)crc;
-  p[1] = (uint8_t)(crc >> 8);
-}
-
-size_t enc_hdlc_frame(uint8_t *out, size_t cap, bool segmented, bool llc,
-                      const uint8_t *data, size_t n) {
-  static const uint8_t addr[] = {0xCF, 0x00, 0x02, 0x00, 0x23, 0x13};
-  size_t info = n + (llc ? 3 : 0);
-  size_t len = 2 + sizeof addr + 2 + info + 2; /* format .. FCS */
-  if (len > 0x7FF || cap < len + 2)
+size_t enc_amis_snd_ud(uint8_t *out, size_t cap, const uint8_t key[16],
+                       uint8_t access, bool fcb,
+                       const uint8_t plain[ENC_AMIS_PLAIN]) {
+  static const uint8_t head[AMIS_OFF_DATA] = {
+      0x68, 0x5F, 0x5F, 0x68, 0x53, 0xF0, 0x5B, 0x00, 0x00, 0x00,
+      0x00, 0x2D, 0x4C, 0x01, 0x0E, 0x00, 0x00, 0x50, 0x05};
+  uint8_t iv[16];
+  gcry_cipher_hd_t h = cbc_for(key);
+  if (cap < ENC_AMIS_FRAME || !h)
     return 0;
-  uint8_t *p = out;
-  p[0] = 0x7E;
-  p[1] = (uint8_t)(0xA0 | (segmented ? 0x08 : 0) | (len >> 8));
-  p[2] = (uint8_t)len;
-  memcpy(p + 3, addr, sizeof addr);
-  size_t hcs = 3 + sizeof addr;
-  put_crc(p + hcs, x25(p + 1, hcs - 1));
-  size_t o = hcs + 2;
-  if (llc) {
-    p[o++] = 0xE6;
-    p[o++] = 0xE7;
-    p[o++] = 0x00;
-  }
-  memcpy(p + o, data, n);
-  o += n;
-  put_crc(p + o, x25(p + 1, o - 1));
-  p[o + 2] = 0x7E;
-  return len + 2;
-}
-
-size_t enc_hdlc_wrap(uint8_t *out, size_t cap, const uint8_t *data, size_t n,
-                     size_t seg) {
-  size_t pos = 0, off = 0;
-  if (seg == 0)
+  memcpy(out, head, sizeof head);
+  out[AMIS_OFF_C] |= fcb ? 0x20 : 0;
+  out[AMIS_OFF_ACCESS] = access;
+  /* IV: the address in the order of a wireless M-Bus header
+   * (manufacturer, ID, version, medium), then the access number 8 times. */
+  memcpy(iv, out + AMIS_OFF_MFR, 2);
+  memcpy(iv + 2, out + AMIS_OFF_ID, 4);
+  memcpy(iv + 6, out + AMIS_OFF_MFR + 2, 2);
+  memset(iv + 8, access, 8);
+  if (gcry_cipher_setiv(h, iv, 16) ||
+      gcry_cipher_encrypt(h, out + AMIS_OFF_DATA, ENC_AMIS_PLAIN, plain,
+                          ENC_AMIS_PLAIN))
     return 0;
-  do {
-    size_t k = n - off < seg ? n - off : seg;
-    size_t w = enc_hdlc_frame(out + pos, cap - pos, off + k < n, off == 0,
-                              data + off, k);
-    if (!w)
-      return 0;
-    pos += w;
-    off += k;
-  } while (off < n);
-  return pos;
+  out[ENC_AMIS_FRAME - 1] = 0x16;
+  frm_mbus_fix_checksum(out, ENC_AMIS_FRAME);
+  return ENC_AMIS_FRAME;
 }

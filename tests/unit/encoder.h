@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* encoder.h - test-only builder of meter telegrams: DLMS general-glo-
- * ciphering APDUs (AES-128-GCM via libgcrypt), M-Bus long frames and HDLC
- * frames.
+/* encoder.h - test-only sealer of meter telegrams: DLMS general-glo-
+ * ciphering APDUs (AES-128-GCM via libgcrypt) and Netz OÖ's AMIS SND_UD
+ * frames (AES-128-CBC). The one copy the unit tests, the fuzzers and their
+ * seed generator, sm-forge, sm-variant and the benchmark share; framer.h
+ * frames what it seals.
  *
  * Lets the tests make telegrams the real captures do not cover (SC 0x30
- * with a tag, other frame counters, odd segmentations, plaintext) and
- * lets the benchmark pre-encrypt copies with increasing frame counters.
- * libgcrypt must be initialised first (sm_crypto_init()).
+ * with a tag, other frame counters, plaintext of their own) and lets the
+ * benchmark pre-encrypt copies with increasing frame counters. Written
+ * from the specifications, not from decoder/. libgcrypt must be
+ * initialised first (sm_crypto_init()). Not thread-safe (one cached CBC
+ * handle).
  */
 #ifndef SM_TEST_ENCODER_H
 #define SM_TEST_ENCODER_H
@@ -16,7 +20,8 @@
 #include <stdint.h>
 
 #define ENC_TAG_LEN 12
-#define ENC_MBUS_OVERHEAD 11 /* 68 L L 68 C A CI STSAP DTSAP ... CS 16 */
+#define ENC_AMIS_FRAME 101 /* an AMIS SND_UD, 68 .. 16 */
+#define ENC_AMIS_PLAIN 80  /* its encrypted records */
 
 typedef struct enc_params {
   uint8_t system_title[8];
@@ -34,48 +39,26 @@ typedef struct enc_header {
   size_t apdu_len; /* bytes the APDU occupies, header included */
 } enc_header;
 
-/* Build DB 08 <title> <BER len> <SC> <FC> <ciphertext> [tag]. Returns the
- * APDU length, or 0 on error (buffer too small, libgcrypt failure). */
+/* Build DB 08 <title> <BER len> <SC> <FC> <ciphertext> [tag], the tag over
+ * AAD = SC || auth key. Returns the APDU length, or 0 on error (buffer too
+ * small, libgcrypt failure). */
 size_t enc_seal(const enc_params *p, const uint8_t *plain, size_t n,
                 uint8_t *out, size_t cap);
 
 /* Inverse of enc_seal: decrypt an APDU with key (tag not checked).
- * Returns the plaintext length or 0 on error; fills *h. */
+ * Returns the plaintext length, or 0 when it is none (no general-glo-
+ * ciphering APDU, nothing encrypted, no room); fills *h. */
 size_t enc_open(const uint8_t *apdu, size_t n, const uint8_t key[16],
                 uint8_t *plain, size_t cap, enc_header *h);
 
-/* One M-Bus long frame 68 L L 68 53 FF <ci> 01 67 <data> CS 16. L is
- * (n + 5) & 0xFF, so n = 252 reproduces the Sagemcom "L = 0x01" frame.
- * Returns n + ENC_MBUS_OVERHEAD, or 0 if cap is too small. */
-size_t enc_mbus_frame(uint8_t *out, size_t cap, uint8_t ci, const uint8_t *data,
-                      size_t n);
-
-/* Split data into frames of at most seg bytes: CI = sequence number
- * (mod 16), FIN bit 0x10 on the last frame (a single frame gets 0x10).
- * Returns the bytes written or 0. */
-size_t enc_mbus_wrap(uint8_t *out, size_t cap, const uint8_t *data, size_t n,
-                     size_t seg);
-
-/* One HDLC frame type 3: 7E, format (S bit when segmented), DA CF, SA
- * 00 02 00 23, control 13, HCS, [LLC E6 E7 00], data, FCS, 7E. Returns the
- * bytes written, or 0 if cap is too small or the frame over 2047 bytes. */
-size_t enc_hdlc_frame(uint8_t *out, size_t cap, bool segmented, bool llc,
-                      const uint8_t *data, size_t n);
-
-/* Split an APDU into HDLC frames of at most seg data bytes: the LLC in the
- * first, the S bit on all but the last. Returns the bytes written or 0. */
-size_t enc_hdlc_wrap(uint8_t *out, size_t cap, const uint8_t *data, size_t n,
-                     size_t seg);
-
-/* CRC-16/X.25 as HDLC sends it (HCS, FCS): the value to store low byte
- * first. Exported so that test tools can seal frames they edit in place. */
-uint16_t enc_crc16_x25(const uint8_t *p, size_t n);
-
-/* Undo M-Bus framing: concatenate the data of consecutive long frames
- * (the 8-bit L quirk is resolved by checking the stop byte and checksum).
- * *first_seg gets the data size of the first frame. Returns the data
- * length or 0 when the input is not a clean frame sequence. */
-size_t enc_mbus_unwrap(const uint8_t *in, size_t n, uint8_t *out, size_t cap,
-                       size_t *first_seg);
+/* An AMIS SND_UD as the meter sends it: 68 5F 5F 68, C 53 (0x73 with
+ * fcb), A F0, CI 5B, ID 00000000, manufacturer SAM (2D 4C), version 01,
+ * medium 0E, the access number, status 00, configuration 50 05 (mode 5),
+ * then plain encrypted under key with IV = manufacturer .. medium (8
+ * bytes) || 8 x access, CS, 16. Returns ENC_AMIS_FRAME, or 0 (no room,
+ * libgcrypt failure). */
+size_t enc_amis_snd_ud(uint8_t *out, size_t cap, const uint8_t key[16],
+                       uint8_t access, bool fcb,
+                       const uint8_t plain[ENC_AMIS_PLAIN]);
 
 #endif

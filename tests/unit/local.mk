@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: MIT
-# tests/unit: cmocka unit tests of the decoder library (TAP via
-# CMOCKA_MESSAGE_OUTPUT=TAP from the harness; one TAP line per test case).
-# Shared helpers: vec.[ch] (load tests/vectors, feed and tally) and
-# encoder.[ch] (seal APDUs with libgcrypt, build M-Bus frames).
+# tests/unit: the C unit tests - cmocka tests of the decoder library (TAP
+# via CMOCKA_MESSAGE_OUTPUT=TAP from the harness; one TAP line per test
+# case), of the port library and of the plugin's collectd-free modules.
+# Shared helpers: vec.[ch] (load tests/vectors, feed and tally) and the
+# tests' one telegram builder, $(SMTEST_BUILDER): encoder.[ch] seals
+# (general-glo-ciphering, AMIS; libgcrypt), framer.[ch] frames (M-Bus,
+# HDLC, General Block Transfer, DSMR). The fuzzers (tests/fuzz/local.mk),
+# sm-forge, sm-variant and bench/sm-bench build the same files.
 SMUNIT_TESTS = \
 	tests/unit/test_vectors \
 	tests/unit/test_stream \
@@ -17,9 +21,10 @@ SMUNIT_TESTS = \
 check_PROGRAMS += $(SMUNIT_TESTS)
 TESTS += $(SMUNIT_TESTS)
 
-SMUNIT_HELPERS = \
-	tests/unit/vec.c tests/unit/vec.h \
-	tests/unit/encoder.c tests/unit/encoder.h
+SMTEST_BUILDER = \
+	tests/unit/encoder.c tests/unit/encoder.h \
+	tests/unit/framer.c tests/unit/framer.h
+SMUNIT_HELPERS = tests/unit/vec.c tests/unit/vec.h $(SMTEST_BUILDER)
 SMUNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(GCRYPT_CFLAGS)
 SMUNIT_LDADD = decoder/libsmdecoder.la $(CMOCKA_LIBS) $(GCRYPT_LIBS) -lm
 
@@ -43,7 +48,8 @@ tests_unit_test_names_SOURCES = tests/unit/test_names.c
 tests_unit_test_names_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_names_LDADD = $(SMUNIT_LDADD)
 
-tests_unit_test_dsmr_SOURCES = tests/unit/test_dsmr.c
+tests_unit_test_dsmr_SOURCES = tests/unit/test_dsmr.c \
+	tests/unit/framer.c tests/unit/framer.h
 tests_unit_test_dsmr_CFLAGS = $(SMUNIT_CFLAGS)
 tests_unit_test_dsmr_LDADD = $(SMUNIT_LDADD)
 
@@ -76,3 +82,32 @@ tests_unit_test_port_write_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/port
 tests_unit_test_port_write_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	$(SERIALPORT_CFLAGS)
 tests_unit_test_port_write_LDADD = port/libsmport.la $(CMOCKA_LIBS)
+
+# The PARMRK unescaping of port/sm_port_marks.c through a pipe (port/'s
+# private header; plain C, TAP).
+check_PROGRAMS += tests/unit/test_marks
+TESTS += tests/unit/test_marks
+tests_unit_test_marks_SOURCES = tests/unit/test_marks.c
+tests_unit_test_marks_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/port
+tests_unit_test_marks_LDADD = port/libsmport.la
+
+# The plugin's modules that need no collectd headers, compiled in directly
+# (fit for the sanitizer build and distcheck: $(PLUGIN_UNIT_TESTS) is part
+# of $(UNIT_TESTS)):
+#  - test_solarview: cmocka test of plugin/sm_solarview.[ch], the
+#    Solarview export file;
+#  - test_ident: the identifier table of doc/CONTRACTS.md, row by row
+#    (plugin/sm_ident.[ch]; plain C, TAP).
+PLUGIN_UNIT_TESTS = tests/unit/test_solarview tests/unit/test_ident
+check_PROGRAMS += $(PLUGIN_UNIT_TESTS)
+TESTS += $(PLUGIN_UNIT_TESTS)
+tests_unit_test_solarview_SOURCES = tests/unit/test_solarview.c \
+	plugin/sm_solarview.c plugin/sm_solarview.h
+tests_unit_test_solarview_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_solarview_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin
+tests_unit_test_solarview_LDADD = decoder/libsmdecoder.la $(CMOCKA_LIBS) \
+	$(GCRYPT_LIBS) -lm
+tests_unit_test_ident_SOURCES = tests/unit/test_ident.c plugin/sm_ident.c \
+	plugin/sm_ident.h
+tests_unit_test_ident_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin
+tests_unit_test_ident_LDADD = decoder/libsmdecoder.la $(GCRYPT_LIBS)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* test_amis.c - Netz OÖ's AMIS meters: the specification's example frame
- * decodes to exactly its printed values; synthetic streams built here
- * (AES-128-CBC with libgcrypt) after a SND_NKE, across the access-number
- * wrap, with noise, fake headers and E5 echoes, a bad checksum, a wrong
- * key and a repeated frame; the E5 owed for each frame addressed to the
- * reader and never for anything else; the EN 13757-3 record walker fails
- * closed.
+ * decodes to exactly its printed values (and the test sealer,
+ * enc_amis_snd_ud(), makes exactly its bytes); synthetic streams after a
+ * SND_NKE, across the access-number wrap, with noise, fake headers and E5
+ * echoes, a bad checksum, a wrong key and a repeated frame; the E5 owed
+ * for each frame addressed to the reader and never for anything else; the
+ * EN 13757-3 record walker fails closed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,19 +16,17 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <gcrypt.h>
 
+#include "encoder.h"
+#include "framer.h"
 #include "sm_names.h"
 #include "sm_private.h"
 #include "vec.h"
 
 #define SPEC "amis_netzooe_spec_example.hex"
-#define FRAME_LEN 101
-#define PLAIN_LEN 80
-#define OFF_C 4
-#define OFF_ACCESS 15
+#define FRAME_LEN ENC_AMIS_FRAME
+#define PLAIN_LEN ENC_AMIS_PLAIN
 #define OFF_CONFIG 17
-#define OFF_DATA 19
 
 static const uint8_t KEY[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
                                 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF};
@@ -82,41 +80,13 @@ static void feed(sm_decoder *d, const uint8_t *p, size_t n) {
 
 /* ---- building frames --------------------------------------------------- */
 
-static void cbc_encrypt(const uint8_t key[16], const uint8_t iv[16],
-                        const uint8_t *in, uint8_t *out, size_t n) {
-  gcry_cipher_hd_t h;
-  assert_int_equal(
-      gcry_cipher_open(&h, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_CBC, 0), 0);
-  assert_int_equal(gcry_cipher_setkey(h, key, 16), 0);
-  assert_int_equal(gcry_cipher_setiv(h, iv, 16), 0);
-  assert_int_equal(gcry_cipher_encrypt(h, out, n, in, n), 0);
-  gcry_cipher_close(h);
-}
-
-static void fix_checksum(uint8_t *f, size_t n) {
-  unsigned sum = 0;
-  for (size_t i = 4; i < n - 2; i++)
-    sum += f[i];
-  f[n - 2] = (uint8_t)sum;
-}
-
 /* A SND_UD as the meter sends it: access number acc, FCB, plaintext
  * plain[0..80) encrypted under key. Returns FRAME_LEN. */
 static size_t snd_ud(uint8_t *f, uint8_t acc, bool fcb, const uint8_t *plain,
                      const uint8_t key[16]) {
-  static const uint8_t head[OFF_DATA] = {
-      0x68, 0x5F, 0x5F, 0x68, 0x53, 0xF0, 0x5B, 0x00, 0x00, 0x00,
-      0x00, 0x2D, 0x4C, 0x01, 0x0E, 0x00, 0x00, 0x50, 0x05};
-  uint8_t iv[16];
-  memcpy(f, head, sizeof head);
-  f[OFF_C] |= fcb ? 0x20 : 0;
-  f[OFF_ACCESS] = acc;
-  memcpy(iv, ADDRESS, 8);
-  memset(iv + 8, acc, 8);
-  cbc_encrypt(key, iv, plain, f + OFF_DATA, PLAIN_LEN);
-  f[FRAME_LEN - 1] = 0x16;
-  fix_checksum(f, FRAME_LEN);
-  return FRAME_LEN;
+  size_t n = enc_amis_snd_ud(f, FRAME_LEN, key, acc, fcb, plain);
+  assert_int_equal(n, FRAME_LEN);
+  return n;
 }
 
 /* The plaintext of second k: the spec's records with the clock's seconds
@@ -471,7 +441,7 @@ static void test_configuration_word(void **state) {
     size_t n = snd_ud(buf, 0, true, plain, KEY);
     buf[OFF_CONFIG] = cases[i].lo;
     buf[OFF_CONFIG + 1] = cases[i].hi;
-    fix_checksum(buf, n);
+    frm_mbus_fix_checksum(buf, n);
     sm_decoder *d = decoder(SM_INPUT_AMIS, KEY);
     reset_tally();
     feed(d, buf, n);

@@ -4,8 +4,9 @@
  * The two real telegrams are the decrypted plaintexts of
  * extra_dsmr_in_gcm_steiermark_sagemcom_{rddl,shrdzm}.hex (DECODED.md),
  * 481 bytes each, CRC ED42 / EEE5. Every other telegram here is built by
- * the test with its CRC computed by sm_crc16_arc, so that a refusal can only
- * come from the line being refused, not from the checksum.
+ * the test with its CRC computed by the test framer (frm_crc16_arc, written
+ * apart from the decoder's), so that a refusal can only come from the line
+ * being refused, not from the checksum.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "framer.h"
 #include "sm_decoder.h"
 #include "sm_names.h"
 #include "sm_private.h"
@@ -132,7 +134,7 @@ static size_t seal(char *buf, size_t size, const char *body) {
   assert_true(n > 0 && body[n - 1] == '!');
   assert_true(n + 7 <= size);
   memcpy(buf, body, n);
-  snprintf(buf + n, size - n, "%04X\r\n", sm_crc16_arc(u8(body), n));
+  snprintf(buf + n, size - n, "%04X\r\n", frm_crc16_arc(u8(body), n));
   return n + 6;
 }
 
@@ -149,7 +151,7 @@ static void reseal(char *buf, size_t n) {
   const char *bang = strstr(buf, "\n!") + 1;
   size_t upto = (size_t)(bang - buf) + 1;
   char crc[5];
-  snprintf(crc, sizeof crc, "%04X", sm_crc16_arc(u8(buf), upto));
+  snprintf(crc, sizeof crc, "%04X", frm_crc16_arc(u8(buf), upto));
   assert_true(upto + 4 <= n);
   memcpy(buf + upto, crc, 4);
 }

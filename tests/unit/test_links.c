@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "framer.h"
 #include "sm_private.h"
 #include "vec.h"
 
@@ -248,7 +249,7 @@ static void test_mbus_bogus_header(void **state) {
   (void)state;
   load("extra_hdlc_wels_im350_shrdzm_1.hex", &v);
   size_t an = hdlc_apdu(&v, apdu);
-  size_t fn = enc_mbus_wrap(frame, sizeof frame, apdu, an, 250);
+  size_t fn = frm_mbus_wrap(frame, sizeof frame, apdu, an, 250);
   assert_true(fn > 0 && fn < 250);
   static const uint8_t bogus[] = {0x13, 0x68, 0xFA, 0xFA, 0x68, 0x53, 0xFF};
   for (int at_end = 0; at_end < 2; at_end++) {
@@ -302,7 +303,7 @@ static void test_hdlc_segmented(void **state) {
   size_t an = hdlc_apdu(&v, apdu);
   static const size_t segs[] = {1, 7, 40, 105, 106, 2000};
   for (size_t i = 0; i < sizeof segs / sizeof segs[0]; i++) {
-    size_t n = enc_hdlc_wrap(buf, BUF_MAX, apdu, an, segs[i]);
+    size_t n = frm_hdlc_wrap(buf, BUF_MAX, apdu, an, segs[i], 0, NULL);
     assert_true(n > 0);
     sm_decoder *d = decoder_for(&v, SM_INPUT_AUTO);
     reset_tally();
@@ -322,10 +323,11 @@ static void test_hdlc_segment_lost(void **state) {
   (void)state;
   load("extra_hdlc_wienernetze_im350_shrdzm_1.hex", &v);
   size_t an = hdlc_apdu(&v, apdu);
-  size_t f1 = enc_hdlc_frame(buf, BUF_MAX, true, true, apdu, 40);
-  size_t skip = enc_hdlc_frame(buf + f1, BUF_MAX, true, false, apdu + 40, 40);
+  size_t f1 = frm_hdlc_frame(buf, BUF_MAX, 0, true, true, apdu, 40);
+  size_t skip =
+      frm_hdlc_frame(buf + f1, BUF_MAX, 0, true, false, apdu + 40, 40);
   size_t f3 =
-      enc_hdlc_frame(buf + f1, BUF_MAX, false, false, apdu + 80, an - 80);
+      frm_hdlc_frame(buf + f1, BUF_MAX, 0, false, false, apdu + 80, an - 80);
   assert_true(f1 && skip && f3);
   sm_decoder *d = decoder_for(&v, SM_INPUT_HDLC);
   reset_tally();
@@ -367,7 +369,7 @@ static void test_hdlc_big_plain(void **state) {
   assert_int_equal(n, 2025);
   static const size_t segs[] = {2048, 128};
   for (size_t i = 0; i < 2; i++) {
-    size_t w = enc_hdlc_wrap(buf, BUF_MAX, plain, n, segs[i]);
+    size_t w = frm_hdlc_wrap(buf, BUF_MAX, plain, n, segs[i], 0, NULL);
     assert_true(w > 0);
     if (i == 0)
       assert_int_equal(w, 2042); /* one frame near the 2049-byte maximum */
@@ -458,7 +460,7 @@ static void test_auto_follows(void **state) {
   load("extra_hdlc_wels_im350_shrdzm_1.hex", &v);
   load("extra_hdlc_wels_im350_shrdzm_2.hex", &none);
   size_t an = hdlc_apdu(&v, apdu);
-  size_t mn = enc_mbus_wrap(mbus, sizeof mbus, apdu, an, 250);
+  size_t mn = frm_mbus_wrap(mbus, sizeof mbus, apdu, an, 250);
   sm_decoder *d = decoder_for(&v, SM_INPUT_AUTO);
   reset_tally();
   feed(d, mbus, mn);
@@ -494,7 +496,7 @@ static void test_no_resurrection(void **state) {
   (void)state;
   load("extra_hdlc_wels_im350_shrdzm_1.hex", &v);
   size_t an = hdlc_apdu(&v, apdu);
-  size_t mn = enc_mbus_wrap(mbus, sizeof mbus, apdu, an, 250);
+  size_t mn = frm_mbus_wrap(mbus, sizeof mbus, apdu, an, 250);
   mbus[mn - 2] ^= 1; /* checksum */
   sm_decoder *d = decoder_for(&v, SM_INPUT_AUTO);
   reset_tally();

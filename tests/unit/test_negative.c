@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "framer.h"
 #include "sm_decoder.h"
 #include "vec.h"
 
@@ -200,7 +201,7 @@ static void three_frames(uint32_t fc, frames3 *fr) {
   for (k = 0; k < 3; k++) {
     size_t off = 120 * k, seg = k < 2 ? 120 : n - 240;
     uint8_t ci = (uint8_t)(k | (k == 2 ? 0x10 : 0));
-    fr->len[k] = enc_mbus_frame(fr->f[k], sizeof fr->f[k], ci, apdu + off, seg);
+    fr->len[k] = frm_mbus_frame(fr->f[k], sizeof fr->f[k], ci, apdu + off, seg);
     assert_true(fr->len[k] > 0);
   }
 }
@@ -308,7 +309,7 @@ static void test_too_long(void **state) {
   p.fc = model.enc.fc + 1;
   n = enc_seal(&p, plain, sizeof plain, apdu, sizeof apdu);
   assert_true(n > SM_MAX_APDU);
-  n = enc_mbus_wrap(buf, BUF_MAX / 2, apdu, n, 250);
+  n = frm_mbus_wrap(buf, BUF_MAX / 2, apdu, n, 250);
   assert_true(n > 0);
   feed(d, buf, n);
   expect_only(SM_ERR_TOO_LONG);
@@ -328,7 +329,7 @@ static size_t vkw_tagged(uint32_t fc, const uint8_t *auth, uint8_t *out) {
   memcpy(p.auth_key, auth, SM_KEY_LEN);
   n = enc_seal(&p, model.plain, model.plain_len, apdu, sizeof apdu);
   assert_int_equal(n, 354 + 12);
-  n = enc_mbus_wrap(out, BUF_MAX / 4, apdu, n, 250);
+  n = frm_mbus_wrap(out, BUF_MAX / 4, apdu, n, 250);
   assert_true(n > 0);
   return n;
 }
@@ -389,7 +390,7 @@ static void test_sc30_tampered(void **state) {
   memcpy(p.auth_key, ak, SM_KEY_LEN);
   n = enc_seal(&p, model.plain, model.plain_len, apdu, sizeof apdu);
   apdu[100] ^= 0x01;
-  n = enc_mbus_wrap(buf, BUF_MAX / 4, apdu, n, 250);
+  n = frm_mbus_wrap(buf, BUF_MAX / 4, apdu, n, 250);
   feed(d, buf, n);
   expect_only(SM_ERR_TAG);
   expect_intact(d, model.enc.fc); /* SC 0x21, no tag: still fine */
@@ -567,7 +568,7 @@ static void test_unencrypted(void **state) {
   sm_decoder_free(d);
   vec_options(&cap, SM_INPUT_MBUS, &o);
   d = decoder(&o);
-  n = enc_mbus_wrap(buf, BUF_MAX / 4, model.plain, model.plain_len, 250);
+  n = frm_mbus_wrap(buf, BUF_MAX / 4, model.plain, model.plain_len, 250);
   expect_plain(d, buf, n);
   sm_decoder_free(d);
 }
@@ -582,7 +583,7 @@ static size_t sealed_variant(const uint8_t *p, size_t n, uint8_t sc, size_t cut,
   e.fc = model.enc.fc + 1;
   k = enc_seal(&e, p, n, apdu, sizeof apdu);
   assert_true(k > cut);
-  k = enc_mbus_wrap(out, BUF_MAX / 4, apdu, k - cut, 250);
+  k = frm_mbus_wrap(out, BUF_MAX / 4, apdu, k - cut, 250);
   assert_true(k > 0);
   return k;
 }

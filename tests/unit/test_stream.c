@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "framer.h"
 #include "sm_decoder.h"
 #include "vec.h"
 
@@ -256,7 +257,7 @@ static void test_truncated_then_whole(void **state) {
   (void)state;
   for (i = 0; i < VEC_N_FILES; i++) {
     size_t whole = append(i, caps[i].m.enc.fc, true, 0);
-    frame1 = caps[i].m.seg + ENC_MBUS_OVERHEAD;
+    frame1 = caps[i].m.seg + FRM_MBUS_OVERHEAD;
     for (k = 0; k < sizeof cuts / sizeof cuts[0]; k++)
       truncated_one(i, cuts[k]);
     truncated_one(i, frame1 - 2); /* without checksum and stop byte */

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "framer.h"
 #include "sm_decoder.h"
 #include "sm_names.h"
 #include "vec.h"
@@ -446,7 +447,7 @@ static void test_variant_sealed(void **state) {
   memset(e.key, 0x42, 16);
   memset(e.auth_key, 0x24, 16);
   n = enc_seal(&e, p.b, p.n, apdu, sizeof apdu);
-  n = enc_mbus_wrap(wire, sizeof wire, apdu, n, 40);
+  n = frm_mbus_wrap(wire, sizeof wire, apdu, n, 40);
   memset(&o, 0, sizeof o);
   o.has_key = o.has_auth_key = true;
   memcpy(o.key, e.key, 16);

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "framer.h"
 #include "sm_decoder.h"
 #include "sm_names.h"
 #include "vec.h"
@@ -449,12 +450,12 @@ static void check_other_framing(const vec *v, const exp_telegram *e) {
   sm_stats st;
   got g;
   if (v->is_apdu) {
-    n = enc_mbus_wrap(buf, sizeof buf, v->bytes, v->len, 250);
+    n = frm_mbus_wrap(buf, sizeof buf, v->bytes, v->len, 250);
     assert_true(n > v->len);
     decode_one(v, SM_INPUT_MBUS, buf, n, &g, &st);
     check_stats(&st, n, n_frames(v->len, 250));
   } else {
-    n = enc_mbus_unwrap(v->bytes, v->len, buf, sizeof buf, &seg);
+    n = frm_mbus_unwrap(v->bytes, v->len, buf, sizeof buf, &seg);
     assert_true(n > 0);
     decode_one(v, SM_INPUT_APDU, buf, n, &g, &st);
     check_stats(&st, n, 1);

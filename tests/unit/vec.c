@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "framer.h"
 #include "sm_names.h"
 
 const char *const vec_files[VEC_N_FILES] = {
@@ -100,7 +101,7 @@ int vec_model_init(const vec *v, vec_model *m) {
   memset(m, 0, sizeof *m);
   m->is_apdu = v->is_apdu;
   if (!v->is_apdu) {
-    n = enc_mbus_unwrap(v->bytes, v->len, apdu, sizeof apdu, &m->seg);
+    n = frm_mbus_unwrap(v->bytes, v->len, apdu, sizeof apdu, &m->seg);
     a = apdu;
   }
   m->plain_len = enc_open(a, n, v->key, m->plain, sizeof m->plain, &h);
@@ -125,7 +126,7 @@ size_t vec_model_make(const vec_model *m, uint32_t fc, bool mbus, uint8_t *out,
   if (m->is_apdu && !mbus)
     return enc_seal(&p, m->plain, m->plain_len, out, cap);
   n = enc_seal(&p, m->plain, m->plain_len, apdu, sizeof apdu);
-  return n ? enc_mbus_wrap(out, cap, apdu, n, m->seg) : 0;
+  return n ? frm_mbus_wrap(out, cap, apdu, n, m->seg) : 0;
 }
 
 static void tally_status(vec_tally *t, sm_status st, const sm_telegram *tg) {

@@ -9,6 +9,7 @@
 
 #define GCM_IV_LEN 12
 #define GCM_TAG_LEN 12
+#define CBC_IV_LEN 16
 
 /* ---- the real libgcrypt ------------------------------------------------ */
 
@@ -56,8 +57,10 @@ void floor_record(floor_set *s, size_t k) {
 }
 
 gcry_error_t gcry_cipher_setiv(gcry_cipher_hd_t h, const void *iv, size_t len) {
-  if (rec_now && len <= sizeof rec_now->iv)
+  if (rec_now && len <= sizeof rec_now->iv) {
     memcpy(rec_now->iv, iv, len);
+    rec_now->cbc = len == CBC_IV_LEN;
+  }
   resolve();
   return real.setiv(h, iv, len);
 }
@@ -125,8 +128,10 @@ int floor_open(floor_set *s, size_t n, size_t max_len, const uint8_t key[16]) {
     return -1;
   if (gcry_cipher_open(&s->gcm, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_GCM, 0) ||
       gcry_cipher_open(&s->ctr, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_CTR, 0) ||
+      gcry_cipher_open(&s->cbc, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_CBC, 0) ||
       gcry_cipher_setkey(s->gcm, key, 16) ||
-      gcry_cipher_setkey(s->ctr, key, 16))
+      gcry_cipher_setkey(s->ctr, key, 16) ||
+      gcry_cipher_setkey(s->cbc, key, 16))
     return -1;
   return 0;
 }
@@ -136,6 +141,8 @@ void floor_close(floor_set *s) {
     gcry_cipher_close(s->gcm);
   if (s->ctr)
     gcry_cipher_close(s->ctr);
+  if (s->cbc)
+    gcry_cipher_close(s->cbc);
   free(s->rec);
   free(s->ct);
   free(s->pt);
@@ -145,9 +152,13 @@ void floor_close(floor_set *s) {
 
 /* One telegram: what a decoder that did nothing but decrypt would do. */
 static gcry_error_t floor_one(floor_set *s, const floor_rec *r) {
-  gcry_cipher_hd_t h = r->gcm ? s->gcm : s->ctr;
+  gcry_cipher_hd_t h = r->gcm ? s->gcm : r->cbc ? s->cbc : s->ctr;
   const uint8_t *ct = s->ct + r->ct_off;
   gcry_error_t e = gcry_cipher_reset(h);
+  if (r->cbc) {
+    e = e ? e : real.setiv(h, r->iv, CBC_IV_LEN);
+    return e ? e : real.decrypt(h, s->scratch, r->len, ct, r->len);
+  }
   if (r->gcm) {
     e = e ? e : real.setiv(h, r->iv, GCM_IV_LEN);
     e = e ? e : real.authenticate(h, r->aad, r->aad_len);

@@ -8,10 +8,12 @@
  * decrypt, checktag), records their arguments while recording is on, and
  * forwards every call to the real library (dlsym RTLD_NEXT). So the floor
  * sees the same IV, AAD, ciphertext and tag, whatever the framing (M-Bus
- * segments, HDLC, GBT blocks) was. Its mode follows the decoder's:
+ * segments, HDLC, GBT blocks, AMIS) was. Its mode follows the decoder's:
  * AES-CTR from IV||00000002 where no tag is checked (SC 0x20/0x21, or
  * 0x30 without an authentication key), GCM with the AAD and checktag
- * where one is. A handle per mode, reused with gcry_cipher_reset. */
+ * where one is, AES-CBC for AMIS (OMS mode 5: the only caller of setiv
+ * with a 16-byte IV; GCM's is 12). A handle per mode, reused with
+ * gcry_cipher_reset. */
 #ifndef SM_BENCH_FLOOR_H
 #define SM_BENCH_FLOOR_H
 
@@ -23,7 +25,8 @@
 /* What the decoder handed libgcrypt for one telegram. */
 typedef struct floor_rec {
   bool gcm;        /* the tag was checked */
-  uint8_t iv[16];  /* GCM: 12 bytes; CTR: the 16-byte counter block */
+  bool cbc;        /* AES-CBC (AMIS) */
+  uint8_t iv[16];  /* GCM: 12 bytes; CTR: the counter block; CBC: the IV */
   uint8_t aad[32]; /* GCM: SC || authentication key */
   size_t aad_len;
   uint8_t tag[16];    /* GCM: the 12 bytes checked */
@@ -38,7 +41,7 @@ typedef struct floor_set {
   uint8_t *ct, *pt; /* ciphertexts and the decoder's plaintexts */
   size_t ct_used, ct_cap;
   uint8_t *scratch; /* the floor decrypts here, out of place */
-  gcry_cipher_hd_t gcm, ctr;
+  gcry_cipher_hd_t gcm, ctr, cbc;
 } floor_set;
 
 /* Room for n telegrams of at most max_len ciphertext bytes each, and the

@@ -11,7 +11,8 @@
  * `telegrams` copies (default 2000) with increasing frame counters (test
  * encoder), framed as the capture was, so the replay check runs as it does
  * on a live meter; an HDLC capture, the E450's three GBT frames (tag
- * checked) and a DSMR-in-GCM capture are replayed byte for byte instead. A
+ * checked), a DSMR-in-GCM capture and the AMIS spec frame (AES-CBC; its
+ * floor is libgcrypt's CBC decryption) are replayed byte for byte. A
  * run feeds all copies, one telegram's bytes per sm_decoder_feed() loop
  * until SM_TELEGRAM: framing, reassembly, AES-GCM, A-XDR and readings.
  *
@@ -125,13 +126,15 @@ static double now_ns(void) {
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* The HDLC and DSMR captures, replayed as they are (the test encoder
- * frames M-Bus and bare APDUs only): the decoder forgets the frame
- * counters before each copy, a memset of its title table. */
+/* The HDLC, DSMR and AMIS captures, replayed as they are (the test
+ * encoder frames M-Bus and bare APDUs only): the decoder forgets the frame
+ * counters before each copy, a memset of its title table (for AMIS: the
+ * last SND_UD too, so the copy is no repeat of the one before). */
 static const char *const raw_files[] = {
     "extra_hdlc_wienernetze_im350_shrdzm_1.hex",
     "extra_hdlc_lg_e450_dlmsparser_2.hex",
     "extra_dsmr_in_gcm_steiermark_sagemcom_shrdzm.hex",
+    "amis_netzooe_spec_example.hex",
 };
 #define N_RAW (sizeof raw_files / sizeof raw_files[0])
 #define N_WORK (VEC_N_FILES + N_RAW)

@@ -168,6 +168,22 @@ static bool step(const uint8_t *p, size_t end, size_t *pos) {
   return *pos < end && sm_axdr_skip(p, end, pos) == SM_TELEGRAM;
 }
 
+/* The offset of element i + 1 (element i is at s->at[i], i < s->n_at):
+ * kept from an earlier step, else sized now and kept. false when element
+ * i cannot be sized. */
+static bool step_kept(sm_shape *s, size_t end, size_t i, size_t *next) {
+  if (i + 1 < s->n_at) {
+    *next = s->at[i + 1];
+    return true;
+  }
+  *next = s->at[i];
+  if (!step(s->p, end, next))
+    return false;
+  if (s->n_at < SM_SHAPE_AT)
+    s->at[s->n_at++] = (uint16_t)*next;
+  return true;
+}
+
 /* After a match (every element sized): the next element's offset. */
 static size_t next_elem(const uint8_t *p, size_t end, size_t pos) {
   if (sm_axdr_skip(p, end, &pos) != SM_TELEGRAM)
@@ -230,16 +246,17 @@ static bool field_fits(const uint8_t *p, size_t end, size_t pos,
   return f->role != SM_ROLE_ID || memcmp(p + data, f->obis, 6) == 0;
 }
 
-/* A row whose every element fits; *body_end after its last one. */
-static const layout *positional(const uint8_t *p, size_t end, size_t count,
-                                size_t first, size_t *body_end) {
+/* A row whose every element fits; *body_end after its last one. Rows of
+ * the same count share the offsets s keeps. */
+static const layout *positional(sm_shape *s, size_t end, size_t count,
+                                size_t *body_end) {
   for (size_t r = 0; r < sizeof LAYOUTS / sizeof LAYOUTS[0]; r++) {
     const layout *l = &LAYOUTS[r];
     if (l->count != count)
       continue;
-    size_t pos = first, next = first, i = 0;
-    while (i < count && step(p, end, &next) &&
-           field_fits(p, end, pos, &l->fields[i])) {
+    size_t pos = s->first, next, i = 0;
+    while (i < count && step_kept(s, end, i, &next) &&
+           field_fits(s->p, end, pos, &l->fields[i])) {
       pos = next;
       i++;
     }
@@ -260,13 +277,12 @@ static bool pair_fits(const uint8_t *p, size_t end, size_t pos, size_t i) {
   return i % 2 ? tag == T_OCTETS && len == 6 : is_number_tag(tag);
 }
 
-static bool pairs(const uint8_t *p, size_t end, size_t count, size_t first,
-                  size_t *body_end) {
+static bool pairs(sm_shape *s, size_t end, size_t count, size_t *body_end) {
   if (count < 3 || count % 2 == 0)
     return false;
-  size_t pos = first, next = first;
+  size_t pos = s->first, next;
   for (size_t i = 0; i < count; i++) {
-    if (!step(p, end, &next) || !pair_fits(p, end, pos, i))
+    if (!step_kept(s, end, i, &next) || !pair_fits(s->p, end, pos, i))
       return false;
     pos = next;
   }
@@ -431,14 +447,16 @@ bool sm_shape_match(const uint8_t *p, size_t body, size_t n, sm_shape *s,
   if (!body_struct(p, body, n, &s->count, &s->first) || s->count == 0)
     return false;
   s->pos = s->first;
-  const layout *l = positional(p, n, s->count, s->first, &s->end);
+  s->at[0] = (uint16_t)s->first;
+  s->n_at = 1;
+  const layout *l = positional(s, n, s->count, &s->end);
   if (l) {
     s->kind = SHAPE_POSITIONAL;
     s->name = l->name;
     s->fields = l->fields;
     return true;
   }
-  if (pairs(p, n, s->count, s->first, &s->end)) {
+  if (pairs(s, n, s->count, &s->end)) {
     s->kind = SHAPE_PAIRS;
     s->name = NAME_PAIRS;
     return true;
@@ -475,7 +493,8 @@ bool sm_shape_next(sm_shape *s, size_t *pos, sm_field *f) {
     capture_field(s, s->k, f);
   *pos = s->pos;
   s->prev = s->pos;
-  s->pos = next_elem(s->p, s->end, s->pos);
+  s->pos =
+      s->k + 1 < s->n_at ? s->at[s->k + 1] : next_elem(s->p, s->end, s->pos);
   s->k++;
   return true;
 }

@@ -307,6 +307,11 @@ typedef struct sm_field {
   uint8_t obis[6];
 } sm_field;
 
+/* Element offsets a match keeps (a positional layout has 14 at most, an
+ * E450 pairs body 2k + 1); beyond it an element is sized again. */
+#define SM_SHAPE_AT 64
+_Static_assert(SM_MAX_APDU <= UINT16_MAX, "element offsets fit uint16_t");
+
 /* A matched body and the state of a walk over its elements. */
 typedef struct sm_shape {
   const uint8_t *p;
@@ -319,6 +324,11 @@ typedef struct sm_shape {
   size_t k, pos, prev;    /* next element's index and offset; the last */
   size_t defs, n_defs;    /* capture list: offset of the definitions */
   bool self_listed;       /* capture list: definition 0 is the list */
+  /* Offsets of elements 0 .. n_at - 1 (and of the end when the last was
+   * sized), found while matching: the walk after a match does not size
+   * them again. */
+  size_t n_at;
+  uint16_t at[SM_SHAPE_AT];
 } sm_shape;
 
 /* Does the body element at p[body] (p[0..end) not sized yet; s->end is its

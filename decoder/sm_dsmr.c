@@ -301,34 +301,29 @@ static sm_status fail(parser *ps, const char *why) {
   return SM_ERR_DSMR;
 }
 
-/* One OBIS field of 1-3 digits up to 255, followed by sep (0: none). */
-static bool obis_field(const char *s, size_t n, size_t *pos, char sep,
-                       uint8_t *out) {
-  size_t i = *pos;
-  unsigned v = 0;
-  for (int k = 0; k < 3 && i < n && is_digit(s[i]); k++) /* 3 at most */
-    v = v * 10 + (unsigned)(s[i++] - '0');
-  bool more = i < n && is_digit(s[i]);
-  if (i == *pos || more || v > 255)
-    return false;
-  *out = (uint8_t)v;
-  if (sep == 0) {
-    *pos = i;
-    return true;
-  }
-  if (i >= n || s[i] != sep)
-    return false;
-  *pos = i + 1;
-  return true;
-}
-
-/* "A-B:C.D.E" -> {A,B,C,D,E,255}; *pos ends after E. */
+/* "A-B:C.D.E" -> {A,B,C,D,E,255}: fields of 1-3 digits up to 255, each
+ * followed by its separator (none after E); *pos ends after E. One pass
+ * over the characters: this runs for every line. */
 static bool parse_obis(const char *s, size_t n, size_t *pos, uint8_t o[6]) {
   static const char seps[5] = {'-', ':', '.', '.', 0};
-  for (int i = 0; i < 5; i++)
-    if (!obis_field(s, n, pos, seps[i], &o[i]))
+  size_t i = *pos;
+  for (int f = 0; f < 5; f++) {
+    size_t start = i;
+    unsigned v = 0;
+    /* A fourth digit is read only to refuse the field. */
+    while (i < n && i - start < 4 && is_digit(s[i]))
+      v = v * 10 + (unsigned)(s[i++] - '0');
+    if (i == start || i - start > 3 || v > 255)
       return false;
+    o[f] = (uint8_t)v;
+    if (seps[f] != 0) {
+      if (i >= n || s[i] != seps[f])
+        return false;
+      i++;
+    }
+  }
   o[5] = 255;
+  *pos = i;
   return true;
 }
 

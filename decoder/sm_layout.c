@@ -40,6 +40,7 @@
  * data value (meter number, device name, text or a unit-less number);
  * everything else is skipped.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -170,8 +171,9 @@ static bool step(const uint8_t *p, size_t end, size_t *pos) {
 
 /* The offset of element i + 1 (element i is at s->at[i], i < s->n_at):
  * kept from an earlier step, else sized now and kept. false when element
- * i cannot be sized. */
-static bool step_kept(sm_shape *s, size_t end, size_t i, size_t *next) {
+ * i cannot be sized. (Inlined: it runs for each element of every match.) */
+static inline __attribute__((always_inline)) bool
+step_kept(sm_shape *s, size_t end, size_t i, size_t *next) {
   if (i + 1 < s->n_at) {
     *next = s->at[i + 1];
     return true;
@@ -282,7 +284,10 @@ static bool pairs(sm_shape *s, size_t end, size_t count, size_t *body_end) {
     return false;
   size_t pos = s->first, next;
   for (size_t i = 0; i < count; i++) {
-    if (!step_kept(s, end, i, &next) || !pair_fits(s->p, end, pos, i))
+    /* The type first (it reads only the head, inside end): a body that
+     * is no pairs shape fails before its odd element is sized. */
+    if (pos >= end || !pair_fits(s->p, end, pos, i) ||
+        !step_kept(s, end, i, &next))
       return false;
     pos = next;
   }
@@ -440,7 +445,7 @@ static bool capture_sized(const uint8_t *p, size_t body, size_t n,
 
 bool sm_shape_match(const uint8_t *p, size_t body, size_t n, sm_shape *s,
                     sm_status *st, char *detail, size_t detail_size) {
-  memset(s, 0, sizeof *s);
+  memset(s, 0, offsetof(sm_shape, at)); /* at[] is written as it fills */
   s->p = p;
   s->end = n;
   *st = SM_TELEGRAM;

@@ -166,6 +166,7 @@ int cli_scan_run(const cli_options *o) {
                       .dec = &o->dec,
                       .listen_ms = o->scan_ms,
                       .stopping = stop_asked,
+                      .wake_fd = -1,
                       .progress = progress,
                       .ctx = (void *)o};
   cli_stop_init();

@@ -249,8 +249,8 @@ void sm_decoder_idle_all(sm_decoder *d, const sm_sink *s);
 /* Silence on the line after which the owner calls sm_decoder_idle(): the
  * one value for the plugin and the CLI. Real meters pause up to 1 s
  * between the frames of one telegram and several seconds between
- * telegrams; 1.5 s lies between, with room for a reader that notices
- * silence only at its read timeouts (200 ms) and for USB latency. */
+ * telegrams; 1.5 s lies between, with room for USB latency and a reader
+ * that notices silence late (the CLI polls its stop signal at 200 ms). */
 #define SM_IDLE_GAP_MS 1500
 
 /* The owner's serial port received the next byte with a parity or framing

@@ -1,72 +1,61 @@
 /* SPDX-License-Identifier: MIT */
-/* sm_control.c - stop flag + condition variable for a reader thread. */
+/* sm_control.c - stop flag + eventfd for a reader thread. */
 #include "sm_control.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 int smp_control_init(smp_control *c) {
-  pthread_condattr_t attr;
-  int err = pthread_condattr_init(&attr);
-  if (err != 0)
-    return err;
-  /* Monotonic, so that setting the wall clock (NTP on a fresh Raspberry Pi)
-   * neither stretches nor cuts a back-off pause. */
-  err = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  if (err == 0)
-    err = pthread_cond_init(&c->cond, &attr);
-  pthread_condattr_destroy(&attr);
-  if (err != 0)
-    return err;
-  err = pthread_mutex_init(&c->lock, NULL);
-  if (err != 0) {
-    pthread_cond_destroy(&c->cond);
-    return err;
-  }
-  c->stop = false;
+  c->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (c->fd < 0)
+    return errno;
+  atomic_init(&c->stop, false);
   return 0;
 }
 
 void smp_control_destroy(smp_control *c) {
-  pthread_cond_destroy(&c->cond);
-  pthread_mutex_destroy(&c->lock);
+  if (c->fd >= 0)
+    close(c->fd);
+  c->fd = -1;
 }
 
 void smp_control_stop(smp_control *c) {
-  pthread_mutex_lock(&c->lock);
-  c->stop = true;
-  pthread_cond_broadcast(&c->cond);
-  pthread_mutex_unlock(&c->lock);
+  atomic_store(&c->stop, true);
+  /* The counter only grows and is never read: the fd stays readable. A
+   * full counter (EAGAIN) is readable already. */
+  uint64_t one = 1;
+  while (write(c->fd, &one, sizeof(one)) < 0 && errno == EINTR)
+    ;
 }
 
 bool smp_control_stopping(smp_control *c) {
-  pthread_mutex_lock(&c->lock);
-  bool stop = c->stop;
-  pthread_mutex_unlock(&c->lock);
-  return stop;
+  return atomic_load(&c->stop);
 }
 
-static struct timespec deadline_after(unsigned ms) {
+int smp_control_fd(const smp_control *c) {
+  return c->fd;
+}
+
+static long long now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  ts.tv_sec += ms / 1000;
-  ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-  if (ts.tv_nsec >= 1000000000L) {
-    ts.tv_sec++;
-    ts.tv_nsec -= 1000000000L;
-  }
-  return ts;
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 bool smp_control_pause(smp_control *c, unsigned ms) {
-  struct timespec until = deadline_after(ms);
-  pthread_mutex_lock(&c->lock);
-  /* Loop: condition variables may wake spuriously. */
-  while (!c->stop) {
-    if (pthread_cond_timedwait(&c->cond, &c->lock, &until) == ETIMEDOUT)
-      break;
+  /* Monotonic, so that setting the wall clock (NTP on a fresh Raspberry Pi)
+   * neither stretches nor cuts a back-off pause. */
+  long long until = now_ms() + ms;
+  long long left = ms;
+  while (!smp_control_stopping(c) && left > 0) {
+    struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+    if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+      break; /* cannot happen with a valid fd; do not spin */
+    left = until - now_ms();
   }
-  bool stop = c->stop;
-  pthread_mutex_unlock(&c->lock);
-  return stop;
+  return smp_control_stopping(c);
 }

@@ -26,9 +26,11 @@ void smp_linewatch_error(smp_linewatch *w, cdtime_t now, uint64_t frames) {
   w->errors++;
 }
 
+#define SPAN TIME_T_TO_CDTIME_T(SMP_LINEWATCH_S)
+
 bool smp_linewatch_check(smp_linewatch *w, cdtime_t now, uint64_t frames,
                          smp_linewatch_verdict *v) {
-  if (w->start == 0 || now - w->start < TIME_T_TO_CDTIME_T(SMP_LINEWATCH_S))
+  if (w->start == 0 || now - w->start < SPAN)
     return false;
   v->bytes = w->bytes;
   v->errors = w->errors;
@@ -36,4 +38,8 @@ bool smp_linewatch_check(smp_linewatch *w, cdtime_t now, uint64_t frames,
   v->parity = w->errors >= SMP_LINEWATCH_MIN_ERRORS;
   w->start = 0;
   return true;
+}
+
+cdtime_t smp_linewatch_due(const smp_linewatch *w) {
+  return w->start == 0 ? 0 : w->start + SPAN;
 }

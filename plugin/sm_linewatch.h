@@ -39,5 +39,8 @@ void smp_linewatch_error(smp_linewatch *w, cdtime_t now, uint64_t frames);
  * frames: the decoder's stats.frames now. */
 bool smp_linewatch_check(smp_linewatch *w, cdtime_t now, uint64_t frames,
                          smp_linewatch_verdict *v);
+/* The end of the open window (when smp_linewatch_check() has a verdict),
+ * 0 when no window is open (no byte since the last verdict). */
+cdtime_t smp_linewatch_due(const smp_linewatch *w);
 
 #endif

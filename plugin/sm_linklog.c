@@ -97,3 +97,10 @@ void smp_linklog_tick(smp_linklog *l, cdtime_t now) {
     emit(l, now, l->held_level, text);
   }
 }
+
+cdtime_t smp_linklog_due(const smp_linklog *l) {
+  if (!l->has_held)
+    return 0;
+  /* A line is held only while the window is full, so recent[0] != 0. */
+  return l->recent[0] + WINDOW;
+}

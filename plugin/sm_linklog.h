@@ -52,7 +52,12 @@ __attribute__((format(printf, 5, 6))) void
 smp_linklog_line(smp_linklog *l, cdtime_t now, smp_link_kind k, int level,
                  const char *fmt, ...);
 
-/* Log the held-back line once the window allows (call it often). */
+/* Log the held-back line once the window allows (call it by
+ * smp_linklog_due()). */
 void smp_linklog_tick(smp_linklog *l, cdtime_t now);
+
+/* When smp_linklog_tick() has a line to log: the time the window opens
+ * for the held-back line, 0 when none is held (nothing to wait for). */
+cdtime_t smp_linklog_due(const smp_linklog *l);
 
 #endif

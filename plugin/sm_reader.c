@@ -2,9 +2,11 @@
 /* sm_reader.c - one meter's serial thread.
  *
  * The loop: open (libserialport, termios fallback or TCP, all inside
- * sm_port) -> read in chunks with a short timeout -> feed the decoder ->
- * publish each telegram. On loss: close, pause with back-off on the
- * condition variable (a stop request cuts the pause short), reopen.
+ * sm_port) -> wait for bytes, the thread's next deadline or a stop request
+ * -> feed the decoder -> publish each telegram. A quiet line costs no
+ * wake-ups: the wait has a timeout only while something is due. On loss:
+ * close, pause with back-off on the stop fd (a stop request cuts the pause
+ * short), reopen.
  * Link problems (port, noise, parity, bytes without frames) are logged
  * through the meter's smp_linklog: at most 2 lines a minute for any
  * pattern of faults, across reconnects. Key and layout problems, restarts
@@ -379,6 +381,7 @@ static bool find_settings(smp_meter *m) {
                       .parity_fixed = !m->cfg.parity_auto,
                       .only_parity = m->cfg.port.parity,
                       .stopping = scan_stopping,
+                      .wake_fd = smp_control_fd(&m->ctl),
                       .ctx = m};
   char err[256];
   long long t0 = sm_mono_ms();
@@ -425,6 +428,35 @@ static bool stopped_framing(smp_meter *m, cdtime_t now) {
   return true;
 }
 
+/* Milliseconds from now until due, rounded up so that a wait does not end
+ * just before its deadline, and at most span: a wall clock set back must
+ * not stretch the wait. -1 when due is 0 (nothing is due). */
+static int wait_until(cdtime_t now, cdtime_t due, cdtime_t span) {
+  if (due == 0)
+    return -1;
+  if (due <= now)
+    return 0;
+  cdtime_t left = due - now < span ? due - now : span;
+  return (int)CDTIME_T_TO_MS(left) + 1;
+}
+
+static int earlier(int a, int b) {
+  return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+/* The port's timeout: until the thread's next deadline, -1 (none) on a
+ * quiet line. Deadlines: the idle gap while bytes are pending, a held-back
+ * link log line, the end of an open line watch window. */
+static int next_wait_ms(const smp_meter *m, bool pending, cdtime_t last_byte) {
+  const cdtime_t gap = MS_TO_CDTIME_T(SM_IDLE_GAP_MS);
+  cdtime_t now = cdtime();
+  int ms = pending ? wait_until(now, last_byte + gap, gap) : -1;
+  ms = earlier(ms, wait_until(now, smp_linklog_due(&m->linklog),
+                              TIME_T_TO_CDTIME_T(SMP_LINKLOG_WINDOW_S)));
+  return earlier(ms, wait_until(now, smp_linewatch_due(&m->linewatch),
+                                TIME_T_TO_CDTIME_T(SMP_LINEWATCH_S)));
+}
+
 /* Read until stop or loss. Resets the back-off once bytes flow, so a
  * device that opens but dies at once keeps backing off. */
 static void pump(smp_meter *m, sm_port *p, sm_backoff *bo) {
@@ -436,8 +468,11 @@ static void pump(smp_meter *m, sm_port *p, sm_backoff *bo) {
   m->framed_at = last_byte;
   while (!smp_control_stopping(&m->ctl)) {
     size_t got = 0;
-    sm_port_status st = sm_port_read(p, buf, sizeof(buf), SMP_READ_TIMEOUT_MS,
-                                     &got, err, sizeof(err));
+    sm_port_status st = sm_port_read_wake(
+        p, buf, sizeof(buf), next_wait_ms(m, pending, last_byte),
+        smp_control_fd(&m->ctl), &got, err, sizeof(err));
+    if (st == SM_PORT_WOKEN)
+      continue; /* a stop request */
     smp_linklog_tick(&m->linklog, cdtime());
     watch_line(m);
     if (st == SM_PORT_TIMEOUT) {

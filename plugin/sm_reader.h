@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* sm_reader.h - the serial thread of one meter: open the port (with
- * back-off), read with short timeouts, feed the decoder, publish telegrams
- * into the meter's latest values.
+ * back-off), read, feed the decoder, publish telegrams into the meter's
+ * latest values. The thread wakes only for bytes, for a deadline it has
+ * (the idle gap, a held-back log line, the end of a line watch window) or
+ * for a stop request, never periodically.
  */
 #ifndef SMP_READER_H
 #define SMP_READER_H
 
 #include "sm_meter.h"
 
-/* Longest single wait inside the thread: bounds how long a stop request
- * can go unnoticed. */
-#define SMP_READ_TIMEOUT_MS 200
 /* Baudrate auto: bytes without an intact frame this long: search again. */
 #define SMP_RESCAN_S 60
 /* Silence after which a half-received telegram is dropped: SM_IDLE_GAP_MS

@@ -39,6 +39,8 @@ const char *sm_port_strerror(sm_port_status st) {
     return "timeout";
   case SM_PORT_LINE_ERROR:
     return "parity or framing error on the line";
+  case SM_PORT_WOKEN:
+    return "woken";
   case SM_PORT_GONE:
     return "device gone";
   case SM_PORT_ERR_OPEN:
@@ -229,17 +231,25 @@ static long long now_ms(void) {
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* poll() for input, restarting after signals without stretching the
- * timeout. Returns poll's result; *revents is valid when it is > 0. */
-static int wait_input(int fd, int timeout_ms, short *revents) {
+/* poll() for input on fd and, when wake_fd >= 0, for wake_fd, restarting
+ * after signals without stretching the timeout (timeout_ms < 0: none).
+ * Returns poll's result; *revents (fd) and *woken are valid when it is
+ * > 0. */
+static int wait_input(int fd, int wake_fd, int timeout_ms, short *revents,
+                      bool *woken) {
   long long deadline = now_ms() + timeout_ms;
   for (;;) {
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    int rc = poll(&pfd, 1, timeout_ms);
-    if (rc > 0)
-      *revents = pfd.revents;
+    struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
+                            {.fd = wake_fd, .events = POLLIN}};
+    int rc = poll(pfd, wake_fd >= 0 ? 2 : 1, timeout_ms);
+    if (rc > 0) {
+      *revents = pfd[0].revents;
+      *woken = wake_fd >= 0 && pfd[1].revents != 0;
+    }
     if (rc >= 0 || errno != EINTR)
       return rc;
+    if (timeout_ms < 0)
+      continue;
     long long left = deadline - now_ms();
     timeout_ms = left > 0 ? (int)left : 0;
   }
@@ -304,14 +314,15 @@ static sm_port_status read_fd(sm_port *p, uint8_t *buf, size_t size,
 }
 
 sm_port_status sm_port_read_raw(sm_port *p, uint8_t *buf, size_t size,
-                                int timeout_ms, size_t *got, char *err,
-                                size_t errlen) {
+                                int timeout_ms, int wake_fd, size_t *got,
+                                char *err, size_t errlen) {
   if (p->fd < 0) {
     sm_port_errf(err, errlen, "lost %s: not open", p->path);
     return SM_PORT_GONE;
   }
   short revents = 0;
-  int rc = wait_input(p->fd, timeout_ms > 0 ? timeout_ms : 0, &revents);
+  bool woken = false;
+  int rc = wait_input(p->fd, wake_fd, timeout_ms, &revents, &woken);
   if (rc == 0)
     return SM_PORT_TIMEOUT;
   if (rc < 0) {
@@ -320,6 +331,9 @@ sm_port_status sm_port_read_raw(sm_port *p, uint8_t *buf, size_t size,
                  sm_errstr(errno, eb, sizeof eb));
     return SM_PORT_ERR_IO;
   }
+  /* The caller's event first: a stop must not wait behind a busy line. */
+  if (woken)
+    return SM_PORT_WOKEN;
   if (revents & POLLNVAL) {
     sm_port_errf(err, errlen, "lost %s: descriptor closed", p->path);
     return SM_PORT_GONE;
@@ -334,9 +348,9 @@ sm_port_status sm_port_read_raw(sm_port *p, uint8_t *buf, size_t size,
   return read_fd(p, buf, size, revents, got, err, errlen);
 }
 
-sm_port_status sm_port_read(sm_port *p, uint8_t *buf, size_t size,
-                            int timeout_ms, size_t *got, char *err,
-                            size_t errlen) {
+sm_port_status sm_port_read_wake(sm_port *p, uint8_t *buf, size_t size,
+                                 int timeout_ms, int wake_fd, size_t *got,
+                                 char *err, size_t errlen) {
   size_t dummy;
   if (!got)
     got = &dummy;
@@ -346,8 +360,15 @@ sm_port_status sm_port_read(sm_port *p, uint8_t *buf, size_t size,
     return SM_PORT_ERR_ARG;
   }
   if (p->marks)
-    return sm_port_read_marked(p, buf, size, timeout_ms, got, err, errlen);
-  return sm_port_read_raw(p, buf, size, timeout_ms, got, err, errlen);
+    return sm_port_read_marked(p, buf, size, timeout_ms, wake_fd, got, err,
+                               errlen);
+  return sm_port_read_raw(p, buf, size, timeout_ms, wake_fd, got, err, errlen);
+}
+
+sm_port_status sm_port_read(sm_port *p, uint8_t *buf, size_t size,
+                            int timeout_ms, size_t *got, char *err,
+                            size_t errlen) {
+  return sm_port_read_wake(p, buf, size, timeout_ms, -1, got, err, errlen);
 }
 
 sm_port_backend sm_port_backend_of(const sm_port *p) {

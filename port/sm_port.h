@@ -6,8 +6,8 @@
  * smartmeter-decode CLI.
  *
  * Promises:
- *  - never blocks longer than the timeout given to sm_port_read() or
- *    sm_port_write();
+ *  - never blocks longer than the timeout given to sm_port_read(),
+ *    sm_port_read_wake() or sm_port_write();
  *    waits with poll() (never select(): fds >= 1024 are fine);
  *  - a vanished device, hangup, EIO or closed socket is reported as
  *    SM_PORT_GONE, never as an endless stream of zero-byte reads;
@@ -45,6 +45,8 @@ typedef enum sm_port_status {
   SM_PORT_LINE_ERROR = 2,  /* the next byte came with a parity or framing
                               error (or a break) and was dropped; the
                               bytes before it were returned already */
+  SM_PORT_WOKEN = 3,       /* the wake fd of sm_port_read_wake() became
+                              readable; nothing was read */
   SM_PORT_GONE = -1,       /* device vanished / hangup / EIO / EOF */
   SM_PORT_ERR_OPEN = -2,   /* cannot open (missing, permission, refused) */
   SM_PORT_ERR_CONFIG = -3, /* cannot set baud/parity/bits */
@@ -93,14 +95,27 @@ sm_port_status sm_port_config_check(const sm_port_config *cfg, char *err,
 sm_port *sm_port_open(const sm_port_config *cfg, sm_port_status *st, char *err,
                       size_t errlen);
 
-/* Wait up to timeout_ms for bytes, then read what is there (at most size).
- * SM_PORT_OK with *got > 0, SM_PORT_TIMEOUT with *got == 0,
- * SM_PORT_LINE_ERROR with *got == 0 (a bad byte in the stream at this
- * point; read on), or an error (SM_PORT_GONE: close the port and reopen
- * later). Bytes already received are returned without waiting. */
+/* Wait up to timeout_ms (< 0: without a time limit) for bytes, then read
+ * what is there (at most size). SM_PORT_OK with *got > 0, SM_PORT_TIMEOUT
+ * with *got == 0, SM_PORT_LINE_ERROR with *got == 0 (a bad byte in the
+ * stream at this point; read on), or an error (SM_PORT_GONE: close the
+ * port and reopen later). Bytes already received are returned without
+ * waiting. */
 sm_port_status sm_port_read(sm_port *p, uint8_t *buf, size_t size,
                             int timeout_ms, size_t *got, char *err,
                             size_t errlen);
+
+/* sm_port_read() that also ends its wait as soon as wake_fd (the caller's
+ * eventfd or pipe, e.g. a stop request) is readable: SM_PORT_WOKEN with
+ * *got == 0, also when the device has bytes too (they stay for the next
+ * read; bytes the port holds already are returned first, without looking
+ * at wake_fd). wake_fd is polled, never read: the caller clears it.
+ * wake_fd < 0 is sm_port_read(). A reader thread can so wait with
+ * timeout_ms -1 when it has no deadline of its own, instead of waking up
+ * periodically to look for a stop request. */
+sm_port_status sm_port_read_wake(sm_port *p, uint8_t *buf, size_t size,
+                                 int timeout_ms, int wake_fd, size_t *got,
+                                 char *err, size_t errlen);
 
 /* Write buf[0..n) (an AMIS reader's E5 acknowledgements) within
  * timeout_ms; never blocks longer (waits with poll() for room, never

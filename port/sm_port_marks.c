@@ -50,16 +50,16 @@ static sm_port_status unescape(sm_port *p, uint8_t *buf, size_t size,
 }
 
 sm_port_status sm_port_read_marked(sm_port *p, uint8_t *buf, size_t size,
-                                   int timeout_ms, size_t *got, char *err,
-                                   size_t errlen) {
+                                   int timeout_ms, int wake_fd, size_t *got,
+                                   char *err, size_t errlen) {
   if (p->mark_pending) {
     p->mark_pending = false;
     return SM_PORT_LINE_ERROR;
   }
   if (p->raw_pos == p->raw_len) {
     size_t n = 0;
-    sm_port_status st =
-        sm_port_read_raw(p, p->raw, sizeof p->raw, timeout_ms, &n, err, errlen);
+    sm_port_status st = sm_port_read_raw(p, p->raw, sizeof p->raw, timeout_ms,
+                                         wake_fd, &n, err, errlen);
     if (st != SM_PORT_OK)
       return st;
     p->raw_pos = 0;

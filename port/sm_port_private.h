@@ -72,14 +72,15 @@ sm_port_status sm_tcp_open(sm_port *p, const char *dev, char *err,
 sm_port_status sm_tty_finish(sm_port *p, const char *dev, bool parity,
                              char *err, size_t errlen);
 
-/* Poll and read what the device gives, no unescaping (sm_port.c). */
+/* Poll (the port and wake_fd, see sm_port_read_wake()) and read what the
+ * device gives, no unescaping (sm_port.c). */
 sm_port_status sm_port_read_raw(sm_port *p, uint8_t *buf, size_t size,
-                                int timeout_ms, size_t *got, char *err,
-                                size_t errlen);
-/* sm_port_read() for a port with p->marks (sm_port_marks.c). */
+                                int timeout_ms, int wake_fd, size_t *got,
+                                char *err, size_t errlen);
+/* sm_port_read_wake() for a port with p->marks (sm_port_marks.c). */
 sm_port_status sm_port_read_marked(sm_port *p, uint8_t *buf, size_t size,
-                                   int timeout_ms, size_t *got, char *err,
-                                   size_t errlen);
+                                   int timeout_ms, int wake_fd, size_t *got,
+                                   char *err, size_t errlen);
 void sm_serial_close(sm_port *p);
 
 /* Open read-write (an AMIS reader answers its meter) with the given extra

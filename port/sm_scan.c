@@ -189,6 +189,20 @@ static bool hopeless(const listen *l) {
   return l->bursts >= 2 || l->h->bytes >= SM_SCAN_GARBAGE_BYTES;
 }
 
+/* Until the next thing to look at: the setting's deadline, the end of a
+ * burst, the idle gap; without a wake fd at most SM_SCAN_POLL_MS. */
+static int wait_ms(const listen *l, long long now) {
+  long long due = l->deadline;
+  if (l->in_burst && l->last_byte + SM_SCAN_BURST_GAP_MS < due)
+    due = l->last_byte + SM_SCAN_BURST_GAP_MS;
+  if (l->pending && l->last_byte + SM_IDLE_GAP_MS < due)
+    due = l->last_byte + SM_IDLE_GAP_MS;
+  long long ms = due > now ? due - now : 0;
+  if (l->p->wake_fd < 0 && ms > SM_SCAN_POLL_MS)
+    ms = SM_SCAN_POLL_MS;
+  return (int)ms;
+}
+
 static bool stopping(const sm_scan_params *p) {
   return p->stopping && p->stopping(p->ctx);
 }
@@ -206,13 +220,13 @@ static bool listen_run(listen *l) {
     long long now = sm_mono_ms();
     if (l->done || now >= l->deadline || hopeless(l))
       break;
-    long long left = l->deadline - now;
     size_t got = 0;
     sm_port_status st =
-        sm_port_read(l->port, buf, sizeof buf,
-                     left < SM_SCAN_POLL_MS ? (int)left : SM_SCAN_POLL_MS, &got,
-                     err, sizeof err);
+        sm_port_read_wake(l->port, buf, sizeof buf, wait_ms(l, now),
+                          l->p->wake_fd, &got, err, sizeof err);
     now = sm_mono_ms();
+    if (st == SM_PORT_WOKEN)
+      continue; /* the stop request, seen at the top */
     if (st == SM_PORT_TIMEOUT) {
       quiet(l, now);
       continue;

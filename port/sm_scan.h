@@ -17,9 +17,9 @@
  * with E5 (it sends nothing else until acknowledged).
  *
  * Promises: never blocks longer than SM_SCAN_POLL_MS past a stop request
- * (the stopping callback); closes every port it opens; the report holds no
- * key material (the decoded telegram's values and the header only);
- * prints and logs nothing (progress goes to the callback). */
+ * (the stopping callback; with a wake_fd not at all); closes every port it
+ * opens; the report holds no key material (the decoded telegram's values and
+ * the header only); prints and logs nothing (progress goes to the callback). */
 #ifndef SM_SCAN_H
 #define SM_SCAN_H
 
@@ -101,6 +101,11 @@ typedef struct sm_scan_params {
   sm_parity only_parity;
   /* Optional: true once the caller wants the scan to end. */
   bool (*stopping)(void *ctx);
+  /* Optional (-1: none): readable once the caller wants the scan to end;
+   * then the scan waits for bytes or its deadlines only, never polls (the
+   * plugin's stop eventfd). Without it the scan looks at stopping every
+   * SM_SCAN_POLL_MS. */
+  int wake_fd;
   /* Optional: called when a setting starts (h->tried false) and when it
    * ends. */
   void (*progress)(void *ctx, const sm_scan_heard *h, bool done);

@@ -22,6 +22,7 @@ FAULT_TESTS = \
 	tests/faults/test_logvolume.sh \
 	tests/faults/test_noframe.sh \
 	tests/faults/test_idlegap.sh \
+	tests/faults/test_quiet.sh \
 	tests/faults/test_bounds.sh
 TESTS += $(FAULT_TESTS)
 dist_noinst_SCRIPTS += $(FAULT_TESTS) tests/faults/faults-lib.sh \

@@ -5,6 +5,14 @@ check_PROGRAMS += tests/sim/port-cat
 tests_sim_port_cat_SOURCES = tests/sim/port-cat.c
 tests_sim_port_cat_LDADD = port/libsmport.la
 
+# sm_port_read_wake(), the reader thread's wait (cmocka; a pty and a pipe).
+check_PROGRAMS += tests/sim/test_port_wake
+TESTS += tests/sim/test_port_wake
+tests_sim_test_port_wake_SOURCES = tests/sim/test_port_wake.c
+tests_sim_test_port_wake_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/port
+tests_sim_test_port_wake_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_sim_test_port_wake_LDADD = port/libsmport.la $(CMOCKA_LIBS) -lpthread
+
 # Built as a module (a real .so, never installed): see the source header.
 # No sanitizer flags: an ASan-instrumented preload would have to come after
 # libasan; test_port.sh puts libasan first in sanitizer builds instead.

@@ -11,6 +11,7 @@
 #include "cli_run.h"
 #include "cli_stop.h"
 #include "sm_port.h"
+#include "sm_clock.h"
 
 #define READ_TIMEOUT_MS 200
 /* The serial-settings hint looks at this much time of input. */
@@ -35,13 +36,6 @@ typedef struct live {
   uint64_t watch_frames;             /* frames found before the window */
   bool hinted_frames, hinted_parity; /* shown; again after frames came */
 } live;
-
-static long long mono_ms(void) {
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void report_failure(live *l, const char *err) {
   if (!l->failing)
@@ -85,7 +79,7 @@ static void lost(live *l, const char *err) {
 static void watch_open(live *l) {
   if (l->watch_from != 0)
     return;
-  l->watch_from = mono_ms();
+  l->watch_from = sm_mono_ms();
   l->watch_bytes = l->watch_errors = 0;
   l->watch_frames = cli_run_frames(&l->run);
 }
@@ -94,7 +88,7 @@ static void watch_open(live *l) {
  * settings are probably wrong. Said once, and again only after frames
  * were found in between. */
 static void watch_check(live *l) {
-  if (l->watch_from == 0 || mono_ms() - l->watch_from < WATCH_MS)
+  if (l->watch_from == 0 || sm_mono_ms() - l->watch_from < WATCH_MS)
     return;
   bool frames = cli_run_frames(&l->run) != l->watch_frames;
   l->watch_from = 0;
@@ -125,18 +119,18 @@ static void live_read(live *l) {
   watch_check(l);
   if (st == SM_PORT_OK) {
     l->pending = true;
-    l->last_bytes = mono_ms();
+    l->last_bytes = sm_mono_ms();
     watch_open(l);
     l->watch_bytes += got;
     cli_run_feed(&l->run, buf, got);
   } else if (st == SM_PORT_LINE_ERROR) {
     l->pending = true;
-    l->last_bytes = mono_ms();
+    l->last_bytes = sm_mono_ms();
     watch_open(l);
     l->watch_errors++;
     cli_run_line_error(&l->run);
   } else if (st == SM_PORT_TIMEOUT) {
-    if (l->pending && mono_ms() - l->last_bytes >= SM_IDLE_GAP_MS) {
+    if (l->pending && sm_mono_ms() - l->last_bytes >= SM_IDLE_GAP_MS) {
       l->pending = false;
       cli_run_gap(&l->run, "after a pause on the line");
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_stop.c - stop signals and stdin EOF for live mode. */
 #include "cli_stop.h"
+#include "sm_clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -60,21 +61,14 @@ static void wait_once(unsigned ms) {
     drain_stdin();
 }
 
-static long long now_ms(void) {
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void cli_stop_wait(unsigned ms) {
-  long long end = now_ms() + ms;
+  long long end = sm_mono_ms() + ms;
   long long left = ms;
 
   do {
     if (stop_signal != 0 || stdin_eof)
       return;
     wait_once(left < SLICE_MS ? (unsigned)left : SLICE_MS);
-    left = end - now_ms();
+    left = end - sm_mono_ms();
   } while (left > 0);
 }

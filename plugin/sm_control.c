@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sm_control.c - stop flag + eventfd for a reader thread. */
 #include "sm_control.h"
+#include "sm_clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -40,22 +41,16 @@ int smp_control_fd(const smp_control *c) {
   return c->fd;
 }
 
-static long long now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 bool smp_control_pause(smp_control *c, unsigned ms) {
   /* Monotonic, so that setting the wall clock (NTP on a fresh Raspberry Pi)
    * neither stretches nor cuts a back-off pause. */
-  long long until = now_ms() + ms;
+  long long until = sm_mono_ms() + ms;
   long long left = ms;
   while (!smp_control_stopping(c) && left > 0) {
     struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
     if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
       break; /* cannot happen with a valid fd; do not spin */
-    left = until - now_ms();
+    left = until - sm_mono_ms();
   }
   return smp_control_stopping(c);
 }

@@ -2,6 +2,7 @@
 /* sm_port.c - the backend-independent part of sm_port.h: names, config
  * checks, open dispatch, and the poll()-based read shared by all backends. */
 #include "sm_port_private.h"
+#include "sm_clock.h"
 
 #include <errno.h>
 #include <libserialport.h>
@@ -225,19 +226,13 @@ sm_port *sm_port_open(const sm_port_config *cfg, sm_port_status *st, char *err,
   return p;
 }
 
-static long long now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* poll() for input on fd and, when wake_fd >= 0, for wake_fd, restarting
  * after signals without stretching the timeout (timeout_ms < 0: none).
  * Returns poll's result; *revents (fd) and *woken are valid when it is
  * > 0. */
 static int wait_input(int fd, int wake_fd, int timeout_ms, short *revents,
                       bool *woken) {
-  long long deadline = now_ms() + timeout_ms;
+  long long deadline = sm_mono_ms() + timeout_ms;
   for (;;) {
     struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
                             {.fd = wake_fd, .events = POLLIN}};
@@ -250,7 +245,7 @@ static int wait_input(int fd, int wake_fd, int timeout_ms, short *revents,
       return rc;
     if (timeout_ms < 0)
       continue;
-    long long left = deadline - now_ms();
+    long long left = deadline - sm_mono_ms();
     timeout_ms = left > 0 ? (int)left : 0;
   }
 }

@@ -2,6 +2,7 @@
 /* sm_port_tcp.c - "tcp://host:port": a serial adapter served over the
  * network (ser2net in raw mode). Serial settings are the server's job. */
 #include "sm_port_private.h"
+#include "sm_clock.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -20,16 +21,10 @@
 #define KEEPALIVE_INTVL_S 10
 #define KEEPALIVE_CNT 3
 
-static long long mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for a non-blocking connect() to finish. Returns 0 or an errno. */
 static int finish_connect(int fd, long long deadline) {
   for (;;) {
-    long long left = deadline - mono_ms();
+    long long left = deadline - sm_mono_ms();
     if (left <= 0)
       return ETIMEDOUT;
     struct pollfd pfd = {.fd = fd, .events = POLLOUT};
@@ -92,7 +87,7 @@ sm_port_status sm_tcp_open(sm_port *p, const char *dev, char *err,
                                   : gai_strerror(rc));
     return SM_PORT_ERR_OPEN;
   }
-  long long deadline = mono_ms() + CONNECT_TIMEOUT_MS;
+  long long deadline = sm_mono_ms() + CONNECT_TIMEOUT_MS;
   int fd = -1, e = EHOSTUNREACH;
   for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
     fd = connect_one(ai, deadline, &e);

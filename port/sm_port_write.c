@@ -5,6 +5,7 @@
  * 84 ms; a write that waited on a wedged adapter would cost every telegram
  * behind it). */
 #include "sm_port_private.h"
+#include "sm_clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,12 +39,6 @@ int sm_sp_open_rw(sm_port *p) {
   return r;
 }
 
-static long long mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One non-blocking attempt: bytes written, 0 when there is no room, -1
  * with errno on failure. */
 static ssize_t write_some(sm_port *p, const uint8_t *buf, size_t n) {
@@ -66,7 +61,7 @@ static ssize_t write_some(sm_port *p, const uint8_t *buf, size_t n) {
  * device is gone (*revents says how) or poll failed (errno). */
 static int wait_room(int fd, long long deadline, short *revents) {
   for (;;) {
-    long long left = deadline - mono_ms();
+    long long left = deadline - sm_mono_ms();
     struct pollfd pfd = {.fd = fd, .events = POLLOUT};
     int rc = poll(&pfd, 1, left > 0 ? (int)left : 0);
     if (rc < 0 && errno == EINTR)
@@ -106,7 +101,7 @@ sm_port_status sm_port_write(sm_port *p, const uint8_t *buf, size_t n,
                  p->path);
     return SM_PORT_ERR_IO;
   }
-  long long deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+  long long deadline = sm_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
   size_t done = 0;
   while (done < n) {
     ssize_t k = write_some(p, buf + done, n - done);

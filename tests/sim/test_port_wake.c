@@ -24,12 +24,7 @@
 #include <unistd.h>
 
 #include "sm_port_private.h"
-
-static long long mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "sm_clock.h"
 
 typedef struct rig {
   int master; /* the meter's side of the pty */
@@ -110,10 +105,10 @@ static void test_woken_while_waiting(void **state) {
   later l = {.fd = r->wake, .ms = 150};
   pthread_t t;
   assert_int_equal(pthread_create(&t, NULL, signal_later, &l), 0);
-  long long t0 = mono_ms();
+  long long t0 = sm_mono_ms();
   sm_port_status st = sm_port_read_wake(r->p, buf, sizeof buf, -1, r->wake,
                                         &got, err, sizeof err);
-  long long took = mono_ms() - t0;
+  long long took = sm_mono_ms() - t0;
   pthread_join(t, NULL);
   assert_int_equal(st, SM_PORT_WOKEN);
   assert_int_equal(got, 0);
@@ -170,18 +165,18 @@ static void test_timeout(void **state) {
   uint8_t buf[64];
   size_t got = 99;
   char err[256] = "";
-  long long t0 = mono_ms();
+  long long t0 = sm_mono_ms();
   assert_int_equal(sm_port_read_wake(r->p, buf, sizeof buf, 120, r->wake, &got,
                                      err, sizeof err),
                    SM_PORT_TIMEOUT);
-  long long took = mono_ms() - t0;
+  long long took = sm_mono_ms() - t0;
   assert_int_equal(got, 0);
   assert_true(took >= 110 && took < 1000);
-  t0 = mono_ms();
+  t0 = sm_mono_ms();
   assert_int_equal(
       sm_port_read_wake(r->p, buf, sizeof buf, 60, -1, &got, err, sizeof err),
       SM_PORT_TIMEOUT);
-  took = mono_ms() - t0;
+  took = sm_mono_ms() - t0;
   assert_true(took >= 50 && took < 1000);
 }
 
@@ -225,11 +220,11 @@ static void test_marked_port(void **state) {
   later l = {.fd = wake, .ms = 100};
   pthread_t t;
   assert_int_equal(pthread_create(&t, NULL, signal_later, &l), 0);
-  long long t0 = mono_ms();
+  long long t0 = sm_mono_ms();
   assert_int_equal(
       sm_port_read_wake(p, buf, sizeof buf, -1, wake, &got, err, sizeof err),
       SM_PORT_WOKEN);
-  long long took = mono_ms() - t0;
+  long long took = sm_mono_ms() - t0;
   pthread_join(t, NULL);
   assert_true(took >= 90 && took < 1000);
   close(wake);

@@ -26,14 +26,9 @@
 #include <unistd.h>
 
 #include "sm_port_private.h"
+#include "sm_clock.h"
 
 static const uint8_t E5 = 0xE5;
-
-static long long mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A pty pair: *master, and the slave's path in name. */
 static int pty_pair(char *name, size_t size) {
@@ -94,9 +89,9 @@ static void test_full_output(void **state) {
   int m = pty_pair(name, sizeof name);
   sm_port *p = open_dev(name);
   memset(big, 0xE5, sizeof big);
-  long long t0 = mono_ms();
+  long long t0 = sm_mono_ms();
   sm_port_status st = sm_port_write(p, big, sizeof big, 50, err, sizeof err);
-  long long took = mono_ms() - t0;
+  long long took = sm_mono_ms() - t0;
   assert_int_equal(st, SM_PORT_TIMEOUT);
   assert_non_null(strstr(err, "no room"));
   print_message("# a full output gave up after %lld ms (timeout 50)\n", took);

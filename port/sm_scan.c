@@ -186,7 +186,9 @@ static void quiet(listen *l, long long now) {
 static bool hopeless(const listen *l) {
   if (l->framed || l->candidate)
     return false;
-  return l->bursts >= 2 || l->h->bytes >= SM_SCAN_GARBAGE_BYTES;
+  /* A byte with a parity or framing error is garbage too. */
+  return l->bursts >= 2 ||
+         l->h->bytes + l->h->line_errors >= SM_SCAN_GARBAGE_BYTES;
 }
 
 /* Until the next thing to look at: the setting's deadline, the end of a

@@ -44,7 +44,8 @@ typedef struct sm_scan_setting {
 #define SM_SCAN_SETTINGS 5
 extern const sm_scan_setting sm_scan_order[SM_SCAN_SETTINGS];
 
-/* Bytes without a frame after which a setting is given up at once. */
+/* Bytes without a frame (those with line errors included) after which a
+ * setting is given up at once. */
 #define SM_SCAN_GARBAGE_BYTES 2048
 /* Quiet that ends a burst of bytes. */
 #define SM_SCAN_BURST_GAP_MS 400

@@ -14,6 +14,9 @@
 #      readings go on;
 #   3. configuration errors: "auto" on tcp://, Parity "auto" with a baud
 #      rate no meter uses.
+# First, what a new user does: `smartmeter-decode --scan --key-file` on the
+# P1 meter, the printed <Meter> block pasted into collectd.conf as it is,
+# and collectd shows the values.
 . "$SM_SRCDIR/tests/e2e/e2e-lib.sh"
 e2e_setup 240
 
@@ -39,6 +42,24 @@ start_line() { # NAME UART
 }
 
 start_line p1 115200:8N1
+
+# --- 0: --scan, paste the block, collectd shows values ----------------------
+(umask 077 && echo "$key" >"$E2E_TMP/home.key")
+SMPTYSHIM_UART=$uart LD_PRELOAD=$shim "$SM_BUILDDIR/cli/smartmeter-decode" \
+  --device "$E2E_TMP/meter.tty" --scan --key-file "$E2E_TMP/home.key" \
+  >"$E2E_TMP/scan.out" 2>"$E2E_TMP/scan.err" </dev/null
+is "scan: found (exit 0)" $? 0
+sed -n '/^  <Meter /,/^  <\/Meter>/p' "$E2E_TMP/scan.out" >"$E2E_TMP/block"
+like "scan: the block sets 115200 8N1 and hdlc" "$(tr '\n' ' ' <"$E2E_TMP/block")" \
+  'Baudrate 115200 +Parity "none" +Framing "hdlc" +KeyFile'
+e2e_conf pasted 1 <"$E2E_TMP/block"
+e2e_collectd_start pasted "LD_PRELOAD=$shim" "SMPTYSHIM_UART=$uart"
+ok "pasted block: readings arrive" \
+  wait_until 60 e2e_rows_at_least pasted home energy_wh-import 2
+is "pasted block: the real energy import" \
+  "$(e2e_num "$(e2e_csv_last pasted home energy_wh-import)")" 2946830
+ok "pasted block: collectd stops" test -n "$(e2e_collectd_stop)"
+
 e2e_conf auto 1 <<EOF
   <Meter "home">
     Device "$E2E_TMP/meter.tty"

@@ -74,6 +74,14 @@ static long load_vector(const char *name, uint8_t *out, size_t size) {
   return sm_hex_decode(hex, n, out, size);
 }
 
+/* Every telegram of the capture: kept in vkw, counted. */
+static void keep_telegram(void *ctx, sm_status st, const sm_telegram *t) {
+  if (st != SM_TELEGRAM)
+    return;
+  vkw = *t;
+  ++*(int *)ctx;
+}
+
 static int setup(void **state) {
   (void)state;
   static uint8_t bytes[4096];
@@ -90,23 +98,11 @@ static int setup(void **state) {
   sm_decoder *d = sm_decoder_new(&o, NULL);
   if (d == NULL)
     return -1;
-  const uint8_t *p = bytes;
-  size_t len = (size_t)n;
   int found = 0;
-  sm_status st;
-  do {
-    size_t used = 0;
-    const sm_telegram *t = NULL;
-    st = sm_decoder_feed(d, p, len, &used, &t);
-    p += used;
-    len -= used;
-    if (st == SM_TELEGRAM) {
-      vkw = *t;
-      found++;
-    }
-  } while (st != SM_NEED_MORE);
+  sm_sink s = {.result = keep_telegram, .ctx = &found};
+  bool taken = sm_decoder_feed_all(d, bytes, (size_t)n, &s);
   sm_decoder_free(d);
-  return found == 1 ? 0 : -1;
+  return taken && found == 1 ? 0 : -1;
 }
 
 /* A fresh temporary directory, removed (with its files) by rmtree. */

@@ -121,6 +121,11 @@ typedef struct oracle {
   bool any_cut;
   bool delivered_title[N_TITLES];
   uint32_t last_fc[N_TITLES];
+  /* The decoder took a restart of this title's counter (a mutated meter
+   * time made a duplicate look newer): from then on it refuses a higher
+   * counter whose meter time is older than the restart's (sm_decoder.h,
+   * "Frame counters"), which the oracle does not model. */
+  bool restart_seen[N_TITLES];
   size_t n_titles_delivered;
   uint64_t fed;
   uint64_t resets;
@@ -186,6 +191,8 @@ static bool must_deliver(const oracle *o, const record *r) {
     return false;
   if (!r->encrypted)
     return true;
+  if (o->restart_seen[r->title])
+    return false;
   return !o->delivered_title[r->title] || r->fc > o->last_fc[r->title];
 }
 
@@ -243,6 +250,8 @@ static void accept(oracle *o, size_t i, const sm_telegram *t, bool restarted) {
   bool fresh = !o->delivered_title[r->title] || r->fc > o->last_fc[r->title];
   FZ_CHECK(fresh || restarted || o->n_titles_delivered > SM_MAX_TITLES,
            "old frame counter delivered without a counted restart");
+  if (restarted)
+    o->restart_seen[r->title] = true;
   note_counter(o, t);
 }
 

@@ -154,6 +154,12 @@ static sm_status deliver(sm_link *l, const verdict *v, sm_frame *f) {
  * frame is the verdict - or, when a broken frame came first, that one, so
  * it is counted like any other (the intact frame follows on the next
  * call). */
+/* The shortest frame that may end a header: an AMIS link start (5 bytes,
+ * an 8-bit sum) is too weak to give up a header for - five such bytes
+ * inside an HDLC or M-Bus payload would lose that telegram and have the
+ * reader answer a meter that asked nothing - and its meter repeats it. */
+#define INNER_MIN 6
+
 static bool inner_frame(sm_link *l, verdict *v, uint64_t *discarded) {
   const uint8_t *p = l->buf + l->start;
   size_t n = l->end - l->start;
@@ -164,6 +170,8 @@ static bool inner_frame(sm_link *l, verdict *v, uint64_t *discarded) {
   verdict first_broken = {.res = SM_LINK_NONE};
   for (; k < n; k++) {
     verdict w = classify(l, p + k, n - k, false, true, false);
+    if (w.res == SM_LINK_FRAME && w.size < INNER_MIN)
+      continue;
     if (w.res == SM_LINK_FRAME) {
       size_t at = broken ? broken : k;
       skip(l, at, discarded);

@@ -747,6 +747,16 @@ static sm_decoder *open_decoder(const oracle *o, unsigned key) {
   return d;
 }
 
+/* FUZZ_DUMP=FILE: the stream as built, to feed smartmeter-decode. */
+static void dump_stream(const uint8_t *p, size_t n) {
+  const char *path = getenv("FUZZ_DUMP");
+  FILE *f = path ? fopen(path, "wb") : NULL;
+  if (!f)
+    return;
+  fwrite(p, 1, n, f);
+  fclose(f);
+}
+
 static void configure(oracle *o, uint8_t cfg) {
   static const enum auth_mode auths[4] = {AUTH_NONE, AUTH_RIGHT, AUTH_WRONG,
                                           AUTH_RIGHT};
@@ -805,6 +815,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   taint(&o, b.out, b.len, b.starts);
   if (debug_on())
     debug_records(&o);
+  dump_stream(b.out, b.len);
   o.d = open_decoder(&o, key);
 
   const uint8_t *p = b.out;

@@ -383,6 +383,39 @@ static void test_hdlc_big_plain(void **state) {
   }
 }
 
+/* An HDLC payload that holds the five bytes of an AMIS link start
+ * (10 40 F0 30 16), fed a byte at a time in Framing auto: while the frame
+ * is partial those bytes are intact inside its claimed length, yet they
+ * must not end the header - the telegram would be lost and the reader
+ * would owe an E5 to a meter that never asked (a fuzz_telegram finding). */
+static void test_link_start_inside_frame(void **state) {
+  static uint8_t plain[512];
+  static const uint8_t nke[] = {0x10, 0x40, 0xF0, 0x30, 0x16};
+  vec v;
+  (void)state;
+  memset(&v, 0, sizeof v);
+  size_t n = big_plaintext(plain, 20);
+  /* The fourth pair's OBIS code becomes 16.64.240.48.22.255. */
+  size_t obis = 10 + 3 * 13 + 2;
+  assert_int_equal(plain[obis - 2], 0x09);
+  memcpy(plain + obis, nke, sizeof nke);
+  size_t w = frm_hdlc_wrap(buf, BUF_MAX, plain, n, 0, 0, NULL);
+  assert_true(w > 0);
+  assert_non_null(memmem(buf, w, nke, sizeof nke));
+  sm_decoder *d = decoder_for(&v, SM_INPUT_AUTO);
+  reset_tally();
+  unsigned acks = 0;
+  for (size_t i = 0; i < w; i++) {
+    feed(d, buf + i, 1);
+    acks += sm_decoder_acks_due(d);
+  }
+  vec_idle(d, &tally);
+  assert_int_equal(rec.n, 1);
+  assert_int_equal(acks, 0);
+  assert_int_equal(sm_decoder_framing(d), SM_INPUT_HDLC);
+  sm_decoder_free(d);
+}
+
 /* Idle and double flags between frames. */
 static void test_hdlc_flags(void **state) {
   vec a, b;
@@ -619,6 +652,7 @@ int main(void) {
       cmocka_unit_test(test_hdlc_segmented),
       cmocka_unit_test(test_hdlc_segment_lost),
       cmocka_unit_test(test_hdlc_big_plain),
+      cmocka_unit_test(test_link_start_inside_frame),
       cmocka_unit_test(test_hdlc_flags),
       cmocka_unit_test(test_gbt_blocks),
       cmocka_unit_test(test_auto_follows),

@@ -487,13 +487,7 @@ static void meter_number(sm_telegram *t, const obis_line *ol) {
 
 static void value_add(sm_telegram *t, const uint8_t obis[6], int64_t raw,
                       int scaler, uint8_t unit) {
-  sm_value *v = sm_value_add(t, obis);
-  if (!v)
-    return;
-  v->scaler = (int8_t)scaler;
-  v->unit = unit;
-  v->raw = raw;
-  sm_value_rescale(v);
+  sm_value_integer(t, obis, raw, (int8_t)scaler, unit);
 }
 
 /* The reading in group k: with a known unit, or a unitless number (kept

@@ -263,6 +263,10 @@ sm_value *sm_value_add(sm_telegram *t, const uint8_t obis[6]);
 /* value = raw (or the unscaled float in value) * 10^scaler, exactly
  * rounded. */
 void sm_value_rescale(sm_value *v);
+/* A new integer reading: sm_value_add, then raw, scaler and unit set and
+ * the value rescaled, in one pass over the slot. NULL as sm_value_add. */
+sm_value *sm_value_integer(sm_telegram *t, const uint8_t obis[6], int64_t raw,
+                           int8_t scaler, uint8_t unit);
 /* Clear what a parse sets: header fields, no values. */
 void sm_telegram_clear(sm_telegram *t);
 

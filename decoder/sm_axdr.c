@@ -137,11 +137,14 @@ static sm_status reading_add(walker *w, const uint8_t obis[6], const number *x,
   w->last = NULL;
   if (obis != w->obis)
     memcpy(w->obis, obis, 6);
+  if (!x->is_float) { /* raw, scaler, unit and value in one pass */
+    w->last = sm_value_integer(w->t, obis, x->raw, scaler, unit);
+    return SM_TELEGRAM;
+  }
   sm_value *v = sm_value_add(w->t, obis);
   if (v) {
-    v->is_float = x->is_float;
-    v->raw = x->is_float ? 0 : x->raw;
-    v->value = x->is_float ? x->f : (double)x->raw;
+    v->is_float = true;
+    v->value = x->f; /* raw stays 0 */
   }
   w->last = v;
   if (scaler == 0 && unit == 255)

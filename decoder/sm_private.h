@@ -63,6 +63,9 @@ typedef struct sm_link_ops {
    * found (inside the claimed length of a noise header, after a broken
    * frame). false (bare APDUs): only where a frame may begin. */
   bool checked;
+  /* The bytes a frame may start with (the same twice when there is one):
+   * for any other p[0], frame() says SM_LINK_NONE, so auto need not ask. */
+  uint8_t starts[2];
   /* Classify p[0..n). at_end: no more bytes will come before this is
    * decided (idle gap, end of input). Fills *f for SM_LINK_FRAME, *size for
    * FRAME/BROKEN, *err for BROKEN. Pure: no state. */

@@ -117,7 +117,7 @@ static bool may_start(const sm_link_ops *row, uint8_t b) {
   return b == row->starts[0] || b == row->starts[1];
 }
 
-/* Framing auto skips the rows that cannot start at p[0]: each of them
+/* Framing auto skips the other rows that cannot start at p[0]: each of them
  * would say SM_LINK_NONE, which never beats a verdict. In a partial
  * frame's search for a frame inside it most bytes start none. */
 static verdict classify(const sm_link *l, const uint8_t *p, size_t n,
@@ -128,7 +128,9 @@ static verdict classify(const sm_link *l, const uint8_t *p, size_t n,
       try_row(l->ops, p, n, at_end, &best);
     return best;
   }
-  if (l->ops && (l->ops->checked || unchecked_ok) && may_start(l->ops, p[0]))
+  /* The row that delivered last is asked as before: it mostly takes the
+   * frame, and a first-byte test would only add to that. */
+  if (l->ops && (l->ops->checked || unchecked_ok))
     try_row(l->ops, p, n, at_end, &best);
   for (size_t i = 0; i < N_ROWS && best.res != SM_LINK_FRAME; i++) {
     const sm_link_ops *row = ROWS[i];

@@ -137,11 +137,14 @@ static sm_status reading_add(walker *w, const uint8_t obis[6], const number *x,
   w->last = NULL;
   if (obis != w->obis)
     memcpy(w->obis, obis, 6);
+  if (!x->is_float) { /* raw, scaler, unit and value in one pass */
+    w->last = sm_value_integer(w->t, obis, x->raw, scaler, unit);
+    return SM_TELEGRAM;
+  }
   sm_value *v = sm_value_add(w->t, obis);
   if (v) {
-    v->is_float = x->is_float;
-    v->raw = x->is_float ? 0 : x->raw;
-    v->value = x->is_float ? x->f : (double)x->raw;
+    v->is_float = true;
+    v->value = x->f; /* raw stays 0 */
   }
   w->last = v;
   if (scaler == 0 && unit == 255)
@@ -243,17 +246,39 @@ static int int_size(uint8_t tag) {
   }
 }
 
+/* The integer of int_size sz in b[0..|sz|): sign-extended, an unsigned
+ * 64-bit one above INT64_MAX clamped. */
+static inline int64_t int_value(const uint8_t *b, int sz) {
+  switch (sz) {
+  case 1:
+    return b[0];
+  case -1:
+    return (int8_t)b[0];
+  case 2:
+    return (uint16_t)(b[0] << 8 | b[1]);
+  case -2:
+    return (int16_t)(uint16_t)(b[0] << 8 | b[1]);
+  case 4:
+  case -4: {
+    uint32_t u = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+                 (uint32_t)b[2] << 8 | b[3];
+    return sz < 0 ? (int64_t)(int32_t)u : (int64_t)u;
+  }
+  default: {
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+      u = u << 8 | b[i];
+    return sz > 0 && u > INT64_MAX ? INT64_MAX : (int64_t)u;
+  }
+  }
+}
+
 static sm_status read_int(walker *w, int sz, number *x) {
   size_t k = (size_t)(sz < 0 ? -sz : sz);
   if (!need(w, k))
     return SM_ERR_AXDR;
-  uint64_t u = read_be(w, k);
-  if (sz < 0 && k < 8 && (u >> (8 * k - 1)))
-    x->raw = (int64_t)(u | ~((UINT64_C(1) << (8 * k)) - 1)); /* sign */
-  else if (sz > 0 && u > INT64_MAX)
-    x->raw = INT64_MAX;
-  else
-    x->raw = (int64_t)u;
+  x->raw = int_value(w->p + w->pos, sz);
+  w->pos += k;
   return SM_TELEGRAM;
 }
 
@@ -496,15 +521,15 @@ static bool reading_triple(walker *w, long todo, long *taken, sm_status *st) {
   if (su[0] != T_STRUCT || su[1] != 2 || su[2] != T_I8 || su[4] != T_ENUM ||
       scaler < -SCALER_MAX || scaler > SCALER_MAX || depth >= MAX_DEPTH)
     return false;
-  number x = {.is_float = false};
+  /* What the turns leave: the code paired with its scaled value, which
+   * is w->last, and no value right before the next element. */
   memcpy(w->obis, p + 2, 6);
-  w->pos += at + 9;
-  read_int(w, sz, &x); /* its bytes are there */
-  paired(w);
-  reading_add(w, w->obis, &x, 0, 255); /* no scaling: SM_TELEGRAM */
-  w->pos += 6;
+  w->pos += at + 9 + k + 6;
+  w->have_obis = false;
   w->after_value = false;
-  *st = set_scaler(w, scaler, su[5]);
+  w->last =
+      sm_value_integer(w->t, w->obis, int_value(p + 9, sz), scaler, su[5]);
+  *st = SM_TELEGRAM;
   *taken = wrapped ? 0 : 2; /* siblings taken besides this element */
   return true;
 }

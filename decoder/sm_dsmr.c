@@ -162,8 +162,9 @@ static bool push_digit(int64_t *v, char c) {
   return true;
 }
 
-static num_result parse_number(const char *s, size_t n, int64_t *raw,
-                               int *decimals) {
+/* The general case: any length, every digit checked against INT64_MAX. */
+static num_result parse_number_long(const char *s, size_t n, int64_t *raw,
+                                    int *decimals) {
   bool neg = n > 0 && s[0] == '-';
   size_t i = neg ? 1 : 0, digits_before = 0;
   int64_t v = 0;
@@ -195,6 +196,64 @@ static num_result parse_number(const char *s, size_t n, int64_t *raw,
   return NUM_OK;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define EIGHT_AT_ONCE 1
+/* s[0..8) as a number when all eight are digits: eight bytes compared and
+ * summed in one word (s[0] in its low byte), which a meter's 9-digit
+ * counters ("007112944") mostly are. */
+static bool eight_digits(const char *s, int64_t *out) {
+  const uint64_t high = UINT64_C(0xF0F0F0F0F0F0F0F0),
+                 zeros = UINT64_C(0x3030303030303030);
+  uint64_t x;
+  memcpy(&x, s, 8);
+  /* 0x30..0x39: high nibble 3, and still 3 with 6 added (0x3A.. is 0x40..);
+   * with every high nibble 3 the additions carry into no other byte. */
+  if ((x & high) != zeros ||
+      ((x + UINT64_C(0x0606060606060606)) & high) != zeros)
+    return false;
+  x -= zeros;
+  x = x * 10 + (x >> 8); /* pairs of digits, in every other byte */
+  x = ((x & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32)) +
+       ((x >> 16) & UINT64_C(0x000000FF000000FF)) *
+           (1 + (UINT64_C(10000) << 32))) >>
+      32;
+  *out = (int64_t)x;
+  return true;
+}
+#endif
+
+/* At most SHORT_NUMBER characters hold at most 18 digits (< 10^18, below
+ * INT64_MAX) and at most 17 decimals: neither limit can be reached, so
+ * the digits are summed without the checks, and the verdict is the one
+ * parse_number_long gives. */
+#define SHORT_NUMBER 18
+
+static num_result parse_number(const char *s, size_t n, int64_t *raw,
+                               int *decimals) {
+  if (n > SHORT_NUMBER)
+    return parse_number_long(s, n, raw, decimals);
+  size_t i = n > 0 && s[0] == '-', first = i, dot = n;
+  int64_t v = 0;
+#ifdef EIGHT_AT_ONCE
+  if (n - i >= 8 && eight_digits(s + i, &v))
+    i += 8; /* what the loop would make of them */
+#endif
+  for (; i < n; i++) {
+    unsigned d = (unsigned)(s[i] - '0');
+    if (d <= 9)
+      v = v * 10 + (int64_t)d;
+    else if (s[i] == '.' && dot == n && i > first)
+      dot = i;
+    else
+      return NUM_BAD; /* a second dot, a leading one, any other byte */
+  }
+  if (i == first || dot == n - 1) /* "", "-", "5." */
+    return NUM_BAD;
+  *raw = s[0] == '-' ? -v : v;
+  *decimals = dot == n ? 0 : (int)(n - 1 - dot);
+  return NUM_OK;
+}
+
 typedef struct unit_row {
   const char *symbol;
   uint8_t len;  /* of symbol */
@@ -213,29 +272,40 @@ static const unit_row units[] = {
     UNIT("m3", 13, false),
 };
 
-static bool unit_is(const unit_row *u, const char *s, size_t n) {
-  return u->len == n && memcmp(u->symbol, s, n) == 0;
+/* The row spelled s[0..n), or NULL. The symbols differ from each other,
+ * so the first match is the only one; the length and the first letter
+ * pick the few rows worth a memcmp. */
+static const unit_row *unit_find(const char *s, size_t n) {
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+    const unit_row *u = &units[i];
+    if (u->len != n || u->symbol[0] != s[0])
+      continue;
+    size_t k = 1;
+    while (k < n && u->symbol[k] == s[k])
+      k++;
+    if (k == n)
+      return u;
+  }
+  return NULL;
 }
 
-/* Unit text -> DLMS unit and the prefix's power of ten. false: unknown. */
+/* Unit text -> DLMS unit and the prefix's power of ten. false: unknown.
+ * As sent first ("m3" is no milli-anything), then without a k or M. */
 static bool parse_unit(const char *s, size_t n, uint8_t *unit, int *exp) {
-  int e = 0;
-  bool prefixed = n > 1 && (s[0] == 'k' || s[0] == 'M');
-  for (int pass = 0; pass < 2; pass++) {
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-      if (!unit_is(&units[i], s, n) || (e != 0 && !units[i].prefix))
-        continue;
-      *unit = units[i].unit;
-      *exp = e;
-      return true;
-    }
-    if (!prefixed)
-      break;
-    e = s[0] == 'k' ? 3 : 6; /* second pass: without the prefix */
-    s++;
-    n--;
+  const unit_row *u = n > 0 ? unit_find(s, n) : NULL;
+  if (u) {
+    *unit = u->unit;
+    *exp = 0;
+    return true;
   }
-  return false;
+  if (n < 2 || (s[0] != 'k' && s[0] != 'M'))
+    return false;
+  u = unit_find(s + 1, n - 1);
+  if (!u || !u->prefix)
+    return false;
+  *unit = u->unit;
+  *exp = s[0] == 'k' ? 3 : 6;
+  return true;
 }
 
 typedef struct span {
@@ -263,10 +333,6 @@ static const char *unit_value(span g, int64_t *raw, int *scaler, uint8_t *unit,
   return NULL;
 }
 
-static bool has_star(span g) {
-  return memchr(g.s, '*', g.n) != NULL;
-}
-
 /* ---- the line parser --------------------------------------------------- */
 
 #define MAX_GROUPS 3 /* we use two; the third only counts */
@@ -291,6 +357,7 @@ typedef struct obis_line {
   uint8_t obis[6];
   span group[MAX_GROUPS];        /* contents without the parentheses */
   unit_group parsed[MAX_GROUPS]; /* of the groups with a '*', when !bad */
+  bool star[MAX_GROUPS];         /* the group has a '*' (set when !bad) */
   size_t n_groups;               /* all groups, may exceed MAX_GROUPS */
   const char *bad;               /* first bad "(number*unit)": why, or NULL */
 } obis_line;
@@ -301,26 +368,31 @@ static sm_status fail(parser *ps, const char *why) {
   return SM_ERR_DSMR;
 }
 
-/* "A-B:C.D.E" -> {A,B,C,D,E,255}: fields of 1-3 digits up to 255, each
- * followed by its separator (none after E); *pos ends after E. One pass
- * over the characters: this runs for every line. */
+/* "A-B:C.D.E" -> {A,B,C,D,E,255}: fields of 1-3 digits up to 255 (a
+ * fourth digit refuses the field), each followed by its separator (none
+ * after E); *pos ends after E. The digits spelled out one by one, in one
+ * function: this runs for every line. */
 static bool parse_obis(const char *s, size_t n, size_t *pos, uint8_t o[6]) {
-  static const char seps[5] = {'-', ':', '.', '.', 0};
+  static const char seps[4] = {'-', ':', '.', '.'};
   size_t i = *pos;
-  for (int f = 0; f < 5; f++) {
-    size_t start = i;
-    unsigned v = 0;
-    /* A fourth digit is read only to refuse the field. */
-    while (i < n && i - start < 4 && is_digit(s[i]))
-      v = v * 10 + (unsigned)(s[i++] - '0');
-    if (i == start || i - start > 3 || v > 255)
+  for (int f = 0;; f++) {
+    if (i >= n || !is_digit(s[i]))
       return false;
-    o[f] = (uint8_t)v;
-    if (seps[f] != 0) {
-      if (i >= n || s[i] != seps[f])
-        return false;
-      i++;
+    unsigned v = (unsigned)(s[i++] - '0');
+    if (i < n && is_digit(s[i])) {
+      v = v * 10 + (unsigned)(s[i++] - '0');
+      if (i < n && is_digit(s[i])) {
+        v = v * 10 + (unsigned)(s[i++] - '0');
+        if (v > 255 || (i < n && is_digit(s[i])))
+          return false;
+      }
     }
+    o[f] = (uint8_t)v;
+    if (f == 4)
+      break;
+    if (i >= n || s[i] != seps[f])
+      return false;
+    i++;
   }
   o[5] = 255;
   *pos = i;
@@ -347,12 +419,14 @@ static const char *parse_groups(const char *s, size_t n, size_t pos,
     pos = (size_t)(close - s);
     span g = {s + open, pos - open};
     unit_group scratch, *u = &scratch;
+    bool star = !ol->bad && memchr(g.s, '*', g.n);
     if (ol->n_groups < MAX_GROUPS) {
       ol->group[ol->n_groups] = g;
+      ol->star[ol->n_groups] = star;
       u = &ol->parsed[ol->n_groups];
     }
     ol->n_groups++;
-    if (!ol->bad && memchr(g.s, '*', g.n))
+    if (star)
       ol->bad = unit_value(g, &u->raw, &u->scaler, &u->unit, &u->known);
     pos++;
   }
@@ -443,13 +517,7 @@ static void meter_number(sm_telegram *t, const obis_line *ol) {
 
 static void value_add(sm_telegram *t, const uint8_t obis[6], int64_t raw,
                       int scaler, uint8_t unit) {
-  sm_value *v = sm_value_add(t, obis);
-  if (!v)
-    return;
-  v->scaler = (int8_t)scaler;
-  v->unit = unit;
-  v->raw = raw;
-  sm_value_rescale(v);
+  sm_value_integer(t, obis, raw, (int8_t)scaler, unit);
 }
 
 /* The reading in group k: with a known unit, or a unitless number (kept
@@ -460,7 +528,7 @@ static void reading(sm_telegram *t, const obis_line *ol, size_t k) {
   int scaler = 0, decimals = 0;
   uint8_t unit = 255;
   bool known = true;
-  if (has_star(g)) { /* parsed (and found good) by parse_groups */
+  if (ol->star[k]) { /* parsed (and found good) by parse_groups */
     const unit_group *u = &ol->parsed[k];
     raw = u->raw;
     scaler = u->scaler;
@@ -490,8 +558,7 @@ static sm_status obis_meaning(parser *ps, const obis_line *ol) {
   sm_datetime when;
   if (ol->n_groups == 1)
     reading(ps->t, ol, 0);
-  else if (ol->n_groups == 2 && parse_time(ol->group[0], &when) &&
-           has_star(ol->group[1]))
+  else if (ol->n_groups == 2 && parse_time(ol->group[0], &when) && ol->star[1])
     reading(ps->t, ol, 1);
   return SM_TELEGRAM; /* anything else: not certain, skipped */
 }

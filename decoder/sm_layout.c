@@ -137,8 +137,8 @@ static const layout LAYOUTS[] = {
 /* Tag of the element at p[pos] (pos < end); *len is a string's length
  * (bit-string: bits) or a container's count, 0 otherwise; *data the
  * offset after the tag and length. */
-static uint8_t head(const uint8_t *p, size_t end, size_t pos, size_t *len,
-                    size_t *data) {
+static inline __attribute__((always_inline)) uint8_t
+head(const uint8_t *p, size_t end, size_t pos, size_t *len, size_t *data) {
   uint8_t tag = p[pos];
   size_t at = pos + 1;
   *len = 0;
@@ -161,12 +161,53 @@ static uint8_t head(const uint8_t *p, size_t end, size_t pos, size_t *len,
   return tag;
 }
 
+/* The size of the element at p[pos] (pos < end) when its tag, or its tag
+ * and a one-byte length, say it: a number or a string, what layouts
+ * consist of. 0 for the rest (containers, longer lengths, unknown tags),
+ * which sm_axdr_skip sizes. The sizes are those sm_axdr_skip steps. */
+static size_t flat_size(const uint8_t *p, size_t end, size_t pos) {
+  switch (p[pos]) {
+  case T_I8:
+  case T_U8:
+  case T_ENUM:
+  case T_BOOL:
+    return 1 + 1;
+  case T_I16:
+  case T_U16:
+    return 1 + 2;
+  case T_I32:
+  case T_U32:
+  case T_F32:
+    return 1 + 4;
+  case T_I64:
+  case T_U64:
+  case T_F64:
+    return 1 + 8;
+  case T_DATETIME:
+    return 1 + 12;
+  case T_OCTETS:
+  case T_VISIBLE:
+  case T_UTF8:
+    return end - pos >= 2 && p[pos + 1] < 0x80 ? 2 + (size_t)p[pos + 1] : 0;
+  default:
+    return 0;
+  }
+}
+
 /* Step *pos over the element there. The matcher sizes each element
  * before it looks inside (the body is not sized as a whole: a telegram
  * that matches no shape is never sized twice); false when it cannot be
  * sized, which rules the shape out. */
 static bool step(const uint8_t *p, size_t end, size_t *pos) {
-  return *pos < end && sm_axdr_skip(p, end, pos) == SM_TELEGRAM;
+  if (*pos >= end)
+    return false;
+  size_t k = flat_size(p, end, *pos);
+  if (k == 0)
+    return sm_axdr_skip(p, end, pos) == SM_TELEGRAM;
+  if (end - *pos < k)
+    return false; /* what sm_axdr_skip says of it: truncated */
+  *pos += k;
+  return true;
 }
 
 /* The offset of element i + 1 (element i is at s->at[i], i < s->n_at):

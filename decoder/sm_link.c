@@ -113,6 +113,13 @@ static void try_row(const sm_link_ops *row, const uint8_t *p, size_t n,
     *best = v;
 }
 
+static bool may_start(const sm_link_ops *row, uint8_t b) {
+  return b == row->starts[0] || b == row->starts[1];
+}
+
+/* Framing auto skips the other rows that cannot start at p[0]: each of them
+ * would say SM_LINK_NONE, which never beats a verdict. In a partial
+ * frame's search for a frame inside it most bytes start none. */
 static verdict classify(const sm_link *l, const uint8_t *p, size_t n,
                         bool at_end, bool checked_only, bool unchecked_ok) {
   verdict best = {.res = SM_LINK_NONE};
@@ -121,11 +128,14 @@ static verdict classify(const sm_link *l, const uint8_t *p, size_t n,
       try_row(l->ops, p, n, at_end, &best);
     return best;
   }
+  /* The row that delivered last is asked as before: it mostly takes the
+   * frame, and a first-byte test would only add to that. */
   if (l->ops && (l->ops->checked || unchecked_ok))
     try_row(l->ops, p, n, at_end, &best);
   for (size_t i = 0; i < N_ROWS && best.res != SM_LINK_FRAME; i++) {
     const sm_link_ops *row = ROWS[i];
-    if (row == l->ops || (!row->checked && (checked_only || !unchecked_ok)))
+    if (row == l->ops || (!row->checked && (checked_only || !unchecked_ok)) ||
+        !may_start(row, p[0]))
       continue;
     try_row(row, p, n, at_end, &best);
   }
@@ -149,6 +159,19 @@ static sm_status deliver(sm_link *l, const verdict *v, sm_frame *f) {
   return SM_TELEGRAM;
 }
 
+/* The bytes a checked frame may start with, of the rows classify tries
+ * for checked_only: bit b of mask[b / 64]. */
+static void checked_starts(const sm_link *l, uint64_t mask[4]) {
+  memset(mask, 0, 4 * sizeof mask[0]);
+  for (size_t i = 0; i < N_ROWS + 1; i++) {
+    const sm_link_ops *row = i < N_ROWS ? ROWS[i] : l->ops;
+    if (!row || !row->checked || (l->fixed && row != l->ops))
+      continue;
+    for (int j = 0; j < 2; j++)
+      mask[row->starts[j] / 64] |= UINT64_C(1) << (row->starts[j] % 64);
+  }
+}
+
 /* A header at l->start waits for more bytes: is there an intact checked
  * frame inside what it claims? Then the header was noise, and so the
  * frame is the verdict - or, when a broken frame came first, that one, so
@@ -168,7 +191,11 @@ static bool inner_frame(sm_link *l, verdict *v, uint64_t *discarded) {
   size_t k = l->inner_next > l->start ? l->inner_next - l->start : 1;
   size_t open = 0, broken = 0;
   verdict first_broken = {.res = SM_LINK_NONE};
+  uint64_t starts[4];
+  checked_starts(l, starts);
   for (; k < n; k++) {
+    if (!(starts[p[k] / 64] >> (p[k] % 64) & 1))
+      continue; /* classify would say SM_LINK_NONE */
     verdict w = classify(l, p + k, n - k, false, true, false);
     if (w.res == SM_LINK_FRAME && w.size < INNER_MIN)
       continue;

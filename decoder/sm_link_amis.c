@@ -101,5 +101,6 @@ const sm_link_ops sm_link_amis = {
     .input = SM_INPUT_AMIS,
     .name = "amis",
     .checked = true,
+    .starts = {0x10, START_LONG}, /* SND_NKE, SND_UD */
     .frame = amis_frame,
 };

@@ -95,6 +95,7 @@ const sm_link_ops sm_link_apdu = {
     .input = SM_INPUT_APDU,
     .name = "apdu",
     .checked = false,
+    .starts = {0xDB, 0x0F},
     .frame = apdu_frame,
 };
 
@@ -102,5 +103,6 @@ const sm_link_ops sm_link_glo = {
     .input = SM_INPUT_APDU,
     .name = "apdu",
     .checked = false,
+    .starts = {0xDB, 0xDB},
     .frame = glo_only,
 };

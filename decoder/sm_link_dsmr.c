@@ -29,5 +29,6 @@ const sm_link_ops sm_link_dsmr = {
     .input = SM_INPUT_DSMR,
     .name = "dsmr",
     .checked = true,
+    .starts = {'/', '/'},
     .frame = dsmr_frame,
 };

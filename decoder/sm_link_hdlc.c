@@ -102,5 +102,6 @@ const sm_link_ops sm_link_hdlc = {
     .input = SM_INPUT_HDLC,
     .name = "hdlc",
     .checked = true,
+    .starts = {FLAG, FLAG},
     .frame = hdlc_frame,
 };

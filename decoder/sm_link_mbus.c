@@ -70,5 +70,6 @@ const sm_link_ops sm_link_mbus = {
     .input = SM_INPUT_MBUS,
     .name = "mbus",
     .checked = true,
+    .starts = {0x68, 0x68},
     .frame = mbus_frame,
 };

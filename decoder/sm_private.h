@@ -63,6 +63,9 @@ typedef struct sm_link_ops {
    * found (inside the claimed length of a noise header, after a broken
    * frame). false (bare APDUs): only where a frame may begin. */
   bool checked;
+  /* The bytes a frame may start with (the same twice when there is one):
+   * for any other p[0], frame() says SM_LINK_NONE, so auto need not ask. */
+  uint8_t starts[2];
   /* Classify p[0..n). at_end: no more bytes will come before this is
    * decided (idle gap, end of input). Fills *f for SM_LINK_FRAME, *size for
    * FRAME/BROKEN, *err for BROKEN. Pure: no state. */
@@ -263,6 +266,10 @@ sm_value *sm_value_add(sm_telegram *t, const uint8_t obis[6]);
 /* value = raw (or the unscaled float in value) * 10^scaler, exactly
  * rounded. */
 void sm_value_rescale(sm_value *v);
+/* A new integer reading: sm_value_add, then raw, scaler and unit set and
+ * the value rescaled, in one pass over the slot. NULL as sm_value_add. */
+sm_value *sm_value_integer(sm_telegram *t, const uint8_t obis[6], int64_t raw,
+                           int8_t scaler, uint8_t unit);
 /* Clear what a parse sets: header fields, no values. */
 void sm_telegram_clear(sm_telegram *t);
 

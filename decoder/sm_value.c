@@ -35,10 +35,31 @@ static double pow10_exact(int e) {
   return r * p[e];
 }
 
+/* x * 10^scaler; the same product or quotient sm_value_rescale gives. */
+static double scaled(double x, int scaler) {
+  return scaler >= 0 ? x * pow10_exact(scaler) : x / pow10_exact(-scaler);
+}
+
 void sm_value_rescale(sm_value *v) {
-  double x = v->is_float ? v->value : (double)v->raw;
-  v->value =
-      v->scaler >= 0 ? x * pow10_exact(v->scaler) : x / pow10_exact(-v->scaler);
+  v->value = scaled(v->is_float ? v->value : (double)v->raw, v->scaler);
+}
+
+sm_value *sm_value_integer(sm_telegram *t, const uint8_t obis[6], int64_t raw,
+                           int8_t scaler, uint8_t unit) {
+  if (t->n_values == SM_MAX_VALUES) {
+    t->values_truncated = true;
+    return NULL;
+  }
+  sm_value *v = &t->values[t->n_values++];
+  memcpy(v->obis, obis, 6);
+  v->kind = SM_VALUE_NUMBER;
+  v->is_float = false;
+  v->scaler = scaler;
+  v->unit = unit;
+  v->raw = raw;
+  v->value = scaler == 0 ? (double)raw : scaled((double)raw, scaler);
+  v->text[0] = '\0';
+  return v;
 }
 
 void sm_telegram_clear(sm_telegram *t) {

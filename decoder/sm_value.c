@@ -5,7 +5,10 @@
 
 #include "sm_private.h"
 
-sm_value *sm_value_add(sm_telegram *t, const uint8_t obis[6]) {
+/* The next free slot as a plain number of OBIS code obis; NULL (and the
+ * telegram marked truncated) when there is none. */
+static sm_value *take(sm_telegram *t, const uint8_t obis[6], int64_t raw,
+                      int8_t scaler, uint8_t unit) {
   if (t->n_values == SM_MAX_VALUES) {
     t->values_truncated = true;
     return NULL;
@@ -14,11 +17,17 @@ sm_value *sm_value_add(sm_telegram *t, const uint8_t obis[6]) {
   memcpy(v->obis, obis, 6);
   v->kind = SM_VALUE_NUMBER;
   v->is_float = false;
-  v->scaler = 0;
-  v->unit = 255;
-  v->raw = 0;
-  v->value = 0;
+  v->scaler = scaler;
+  v->unit = unit;
+  v->raw = raw;
   v->text[0] = '\0';
+  return v;
+}
+
+sm_value *sm_value_add(sm_telegram *t, const uint8_t obis[6]) {
+  sm_value *v = take(t, obis, 0, 0, 255);
+  if (v)
+    v->value = 0;
   return v;
 }
 
@@ -46,19 +55,9 @@ void sm_value_rescale(sm_value *v) {
 
 sm_value *sm_value_integer(sm_telegram *t, const uint8_t obis[6], int64_t raw,
                            int8_t scaler, uint8_t unit) {
-  if (t->n_values == SM_MAX_VALUES) {
-    t->values_truncated = true;
-    return NULL;
-  }
-  sm_value *v = &t->values[t->n_values++];
-  memcpy(v->obis, obis, 6);
-  v->kind = SM_VALUE_NUMBER;
-  v->is_float = false;
-  v->scaler = scaler;
-  v->unit = unit;
-  v->raw = raw;
-  v->value = scaler == 0 ? (double)raw : scaled((double)raw, scaler);
-  v->text[0] = '\0';
+  sm_value *v = take(t, obis, raw, scaler, unit);
+  if (v)
+    v->value = scaler == 0 ? (double)raw : scaled((double)raw, scaler);
   return v;
 }
 

@@ -13,16 +13,12 @@
 export LC_ALL=C
 
 SIMDIR=$SM_SRCDIR/tests/sim
-SHIM=$SM_BUILDDIR/tests/sim/.libs/libsmptyshim.so
+. "$SM_SRCDIR/tests/sim/sim-lib.sh"
 for tool in socat timeout; do
   command -v "$tool" >/dev/null || bail "$tool not installed"
 done
 [ -f "$SHIM" ] || bail "$SHIM not built (make check builds it)"
-PRELOAD=$SHIM
-if [ -n "$SM_SANITIZERS" ]; then
-  asan=$(ldd "$DECODE" | awk '/libasan/ {print $3}')
-  [ -n "$asan" ] && PRELOAD="$asan:$SHIM"
-fi
+PRELOAD=$(sim_preload "$DECODE")
 
 # start_meter SIM NAME ARGS...: a simulated meter on $T/NAME (its shim
 # file $T/NAME.uart); waits for "ready".

@@ -27,7 +27,7 @@ TESTS += tests/sim/test_port.sh tests/sim/test_port_parity.sh \
 dist_noinst_SCRIPTS += tests/sim/meter-sim tests/sim/test_port.sh \
 	tests/sim/test_port_parity.sh tests/sim/test_uart.sh
 # The UART line model both simulators import from their own directory.
-EXTRA_DIST += tests/sim/README.md tests/sim/uartsim.py
+EXTRA_DIST += tests/sim/README.md tests/sim/uartsim.py tests/sim/sim-lib.sh
 
 # The two-way AMIS meter (tests/e2e/test_amis*.sh use it).
 dist_noinst_SCRIPTS += tests/sim/amis-sim

@@ -7,36 +7,18 @@
 export LC_ALL=C # "1.5", not "1,5", in awk and $EPOCHREALTIME
 
 SIM=$SM_SRCDIR/tests/sim/meter-sim
-CAT=$SM_BUILDDIR/tests/sim/port-cat
-SHIM=$SM_BUILDDIR/tests/sim/.libs/libsmptyshim.so
 VEC=$SM_SRCDIR/tests/vectors
 CAP_A=$VEC/evn_netznoe_kaifa_fkw9_real.hex
 CAP_B=$VEC/tinetz_doc_example_2frames.hex
 
-T=$(mktemp -d /tmp/sm-test-port.XXXXXX) || bail "mktemp failed"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$SM_SRCDIR/tests/sim/sim-lib.sh"
+sim_setup port
 
 # Never skip: a missing tool is a failure.
-for tool in socat python3; do
-  command -v "$tool" >/dev/null || bail "$tool not installed"
-done
 [ -x "$CAT" ] || bail "$CAT not built (make check builds it)"
-[ -f "$SHIM" ] || bail "$SHIM not built (make check builds it)"
 
 # An ASan build needs libasan ahead of any preloaded library.
-PRELOAD=$SHIM
-if [ -n "$SM_SANITIZERS" ]; then
-  asan=$(ldd "$CAT" | awk '/libasan/ {print $3}')
-  [ -n "$asan" ] && PRELOAD="$asan:$SHIM"
-fi
+PRELOAD=$(sim_preload "$CAT")
 
 hex2bin() { # hexfile... > bin (same parsing as meter-sim)
   python3 - "$@" <<'EOF'

@@ -17,31 +17,14 @@
 export LC_ALL=C
 
 SIM=$SM_SRCDIR/tests/sim/meter-sim
-CAT=$SM_BUILDDIR/tests/sim/port-cat
-SHIM=$SM_BUILDDIR/tests/sim/.libs/libsmptyshim.so
 CAP=$SM_SRCDIR/tests/vectors/evn_netznoe_kaifa_fkw9_real.hex
 
-T=$(mktemp -d /tmp/sm-test-parity.XXXXXX) || bail "mktemp failed"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$SM_SRCDIR/tests/sim/sim-lib.sh"
+sim_setup parity
 
-for tool in socat python3; do
-  command -v "$tool" >/dev/null || bail "$tool not installed"
-done
 [ -x "$CAT" ] || bail "$CAT not built (make check builds it)"
-[ -f "$SHIM" ] || bail "$SHIM not built (make check builds it)"
-PRELOAD=$SHIM
-if [ -n "$SM_SANITIZERS" ]; then
-  asan=$(ldd "$CAT" | awk '/libasan/ {print $3}')
-  [ -n "$asan" ] && PRELOAD="$asan:$SHIM"
-fi
+# An ASan build needs libasan ahead of any preloaded library.
+PRELOAD=$(sim_preload "$CAT")
 
 start_sim() { # NAME ARGS...: waits for "ready", sets SIM_PID
   local name=$1

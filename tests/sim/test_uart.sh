@@ -16,33 +16,17 @@
 export LC_ALL=C
 
 SIMDIR=$SM_SRCDIR/tests/sim
-CAT=$SM_BUILDDIR/tests/sim/port-cat
-SHIM=$SM_BUILDDIR/tests/sim/.libs/libsmptyshim.so
 MBUS=$SM_SRCDIR/tests/vectors/evn_netznoe_kaifa_fkw9_real.hex
 HDLC=$SM_SRCDIR/tests/vectors/extra_hdlc_wienernetze_im350_shrdzm_1.hex
 NKE=1040f03016
 
-T=$(mktemp -d /tmp/sm-test-uart.XXXXXX) || bail "mktemp failed"
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$SM_SRCDIR/tests/sim/sim-lib.sh"
+sim_setup uart
 
-for tool in socat python3 od; do
-  command -v "$tool" >/dev/null || bail "$tool not installed"
-done
+command -v od >/dev/null || bail "od not installed"
 [ -x "$CAT" ] || bail "$CAT not built (make check builds it)"
-[ -f "$SHIM" ] || bail "$SHIM not built (make check builds it)"
-PRELOAD=$SHIM
-if [ -n "$SM_SANITIZERS" ]; then
-  asan=$(ldd "$CAT" | awk '/libasan/ {print $3}')
-  [ -n "$asan" ] && PRELOAD="$asan:$SHIM"
-fi
+# An ASan build needs libasan ahead of any preloaded library.
+PRELOAD=$(sim_preload "$CAT")
 
 hex() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 

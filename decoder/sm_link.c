@@ -14,7 +14,9 @@
  *  - a frame without a check (a bare APDU) is only as good as its decoding:
  *    rejected (sm_link_reject), the search goes on one byte after its start,
  *    so a cut APDU or a noise header claiming more never swallows the
- *    APDUs behind it.
+ *    APDUs behind it; but a bare 0F, which has no length and no check, is
+ *    not believed inside the bytes a rejected APDU claimed (its ciphertext
+ *    when the key is wrong).
  * With Framing auto every row is tried; the last row that delivered is
  * tried first. */
 #include <string.h>
@@ -64,6 +66,7 @@ void sm_link_init(sm_link *l, const sm_link_ops *forced) {
 
 void sm_link_reset(sm_link *l) {
   l->start = l->end = l->unchecked_from = l->inner_next = l->held = 0;
+  l->unframed_from = 0;
 }
 
 size_t sm_link_pending(const sm_link *l) {
@@ -78,6 +81,8 @@ size_t sm_link_take(sm_link *l, const uint8_t *in, size_t n) {
     l->unchecked_from =
         l->unchecked_from > l->start ? l->unchecked_from - l->start : 0;
     l->inner_next = l->inner_next > l->start ? l->inner_next - l->start : 0;
+    l->unframed_from =
+        l->unframed_from > l->start ? l->unframed_from - l->start : 0;
     l->start = 0;
     room = SM_LINK_BUF - l->end;
   }
@@ -105,8 +110,11 @@ static int rank(sm_link_result r) {
                                 : 0;
 }
 
-static void try_row(const sm_link_ops *row, const uint8_t *p, size_t n,
-                    bool at_end, verdict *best) {
+static void try_row(const sm_link *l, const sm_link_ops *row, const uint8_t *p,
+                    size_t n, bool at_end, verdict *best) {
+  if (row->unframed && p[0] == row->unframed &&
+      (size_t)(p - l->buf) < l->unframed_from)
+    return; /* SM_LINK_NONE: inside a rejected frame */
   verdict v = {.row = row, .err = SM_NEED_MORE};
   v.res = row->frame(p, n, at_end, &v.f, &v.size, &v.err);
   if (rank(v.res) > rank(best->res))
@@ -125,19 +133,19 @@ static verdict classify(const sm_link *l, const uint8_t *p, size_t n,
   verdict best = {.res = SM_LINK_NONE};
   if (l->fixed) {
     if (!checked_only || l->ops->checked)
-      try_row(l->ops, p, n, at_end, &best);
+      try_row(l, l->ops, p, n, at_end, &best);
     return best;
   }
   /* The row that delivered last is asked as before: it mostly takes the
    * frame, and a first-byte test would only add to that. */
   if (l->ops && (l->ops->checked || unchecked_ok))
-    try_row(l->ops, p, n, at_end, &best);
+    try_row(l, l->ops, p, n, at_end, &best);
   for (size_t i = 0; i < N_ROWS && best.res != SM_LINK_FRAME; i++) {
     const sm_link_ops *row = ROWS[i];
     if (row == l->ops || (!row->checked && (checked_only || !unchecked_ok)) ||
         !may_start(row, p[0]))
       continue;
-    try_row(row, p, n, at_end, &best);
+    try_row(l, row, p, n, at_end, &best);
   }
   return best;
 }
@@ -226,6 +234,8 @@ static sm_status broken(sm_link *l, const verdict *v, uint64_t *discarded) {
 void sm_link_reject(sm_link *l, uint64_t *discarded) {
   if (!l->held)
     return;
+  if (l->start + l->held > l->unframed_from)
+    l->unframed_from = l->start + l->held;
   l->held = 0;
   skip(l, 1, discarded);
 }

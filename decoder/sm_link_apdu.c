@@ -96,6 +96,7 @@ const sm_link_ops sm_link_apdu = {
     .name = "apdu",
     .checked = false,
     .starts = {0xDB, 0x0F},
+    .unframed = 0x0F,
     .frame = apdu_frame,
 };
 

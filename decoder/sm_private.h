@@ -66,6 +66,11 @@ typedef struct sm_link_ops {
   /* The bytes a frame may start with (the same twice when there is one):
    * for any other p[0], frame() says SM_LINK_NONE, so auto need not ask. */
   uint8_t starts[2];
+  /* A start byte whose frames have neither a length of their own nor a
+   * check (a bare 0F, framed by parsing it), 0 when there is none: such a
+   * frame may not begin inside the claimed length of a rejected one, where
+   * it would be ciphertext read as plaintext. */
+  uint8_t unframed;
   /* Classify p[0..n). at_end: no more bytes will come before this is
    * decided (idle gap, end of input). Fills *f for SM_LINK_FRAME, *size for
    * FRAME/BROKEN, *err for BROKEN. Pure: no state. */
@@ -90,6 +95,8 @@ typedef struct sm_link {
                             inside a partial header resumes */
   size_t held;           /* bytes of an unchecked frame just delivered,
                             still at start until the next call */
+  size_t unframed_from;  /* offset in buf before which no unframed start
+                            byte is believed (inside a rejected frame) */
 } sm_link;
 
 /* forced: the row for a configured framing, or NULL for auto. */
@@ -105,7 +112,8 @@ sm_status sm_link_next(sm_link *l, bool at_end, sm_frame *f,
                        uint64_t *discarded);
 void sm_link_reset(sm_link *l); /* drop buffered bytes, keep the framing */
 /* The unchecked frame (a bare APDU) just delivered did not decode: resync
- * one byte after its start instead of behind it. No effect otherwise. */
+ * one byte after its start instead of behind it, and believe no unframed
+ * start byte (sm_link_ops.unframed) before its end. No effect otherwise. */
 void sm_link_reject(sm_link *l, uint64_t *discarded);
 size_t sm_link_pending(const sm_link *l);
 

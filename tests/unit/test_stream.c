@@ -355,6 +355,39 @@ static void test_apdu_mode_resync(void **state) {
   }
 }
 
+/* A bare 0F has no length and no check: inside the bytes an APDU that
+ * did not decrypt claimed (its ciphertext, when the key is wrong) none is
+ * believed, even one that parses; the intact APDU behind still comes out. */
+static void test_apdu_mode_no_plain_inside(void **state) {
+  static const size_t apdu_caps[] = {1, 5};
+  static vec_model wrong;
+  size_t a, len, h;
+  (void)state;
+  for (a = 0; a < 2; a++) {
+    size_t i = apdu_caps[a];
+    const vec_model *m = &caps[i].m;
+    sm_decoder *d = decoder_for(i, SM_INPUT_APDU);
+    uint32_t fc = m->enc.fc + 2;
+    vec_tally t;
+    wrong = *m;
+    wrong.enc.key[3] ^= 0x20;
+    len = append_model(&wrong, m->enc.fc + 1, false, 0);
+    /* DB 08 title(8), a BER length, the security byte, the counter(4) */
+    h = 10 + (stream[10] == 0x82 ? 3 : stream[10] == 0x81 ? 2 : 1) + 5;
+    assert_int_equal(stream[0], 0xDB);
+    assert_true(h + m->plain_len <= len);
+    assert_int_equal(m->plain[0], 0x0F);
+    memcpy(stream + h, m->plain, m->plain_len);
+    len = append(i, fc, false, len);
+    tally_init(&t);
+    vec_feed(d, stream, len, &t);
+    sm_decoder_free(d);
+    assert_false(t.api_violation);
+    check_seen(i, 1, &fc);
+    assert_true(t.errors[-SM_ERR_KEY_WRONG] >= 1);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_byte_at_a_time),
@@ -366,6 +399,7 @@ int main(void) {
       cmocka_unit_test(test_every_cut),
       cmocka_unit_test(test_two_meters_one_stream),
       cmocka_unit_test(test_apdu_mode_resync),
+      cmocka_unit_test(test_apdu_mode_no_plain_inside),
   };
   return cmocka_run_group_tests_name("stream", tests, load_all, NULL);
 }

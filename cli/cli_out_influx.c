@@ -128,12 +128,16 @@ static void influx_field(cli_buf *b, const sm_value *v) {
   cli_label_fill(l, b, pre, value, cli_buf_mark(b));
 }
 
+/* Reception time: the telegram was complete a moment ago (it is written
+ * out as soon as it is decoded). */
 static int64_t timestamp_ns(const cli_out_ctx *c, const sm_telegram *t) {
   int64_t ns;
+  struct timespec now;
 
   if (c->o->timestamp == CLI_TS_METER && meter_time_ns(&t->meter_time, &ns))
     return ns;
-  return timespec_ns(&c->received);
+  clock_gettime(CLOCK_REALTIME, &now);
+  return timespec_ns(&now);
 }
 
 void cli_out_influx(cli_buf *b, const cli_out_ctx *c, const sm_telegram *t) {

@@ -22,8 +22,7 @@
 /* What a writer needs besides the telegram. */
 typedef struct cli_out_ctx {
   const cli_options *o;
-  unsigned long index;      /* 1-based position in the input */
-  struct timespec received; /* CLOCK_REALTIME when it was complete */
+  unsigned long index; /* 1-based position in the input */
 } cli_out_ctx;
 
 /* Write t in o->format (and flush, unless deferred). Returns 0, or -1

@@ -94,23 +94,18 @@ static void on_error(cli_run *r, sm_status st) {
 static const sm_telegram *plausible(cli_run *r, const sm_telegram *t) {
   char what[SM_BOUND_TEXT_MAX];
   sm_value first;
-  size_t i = 0;
+  size_t n;
 
-  while (i < t->n_values && sm_value_bound(&t->values[i]) == SM_BOUND_OK)
-    i++;
-  if (i == t->n_values)
-    return t; /* the usual case: nothing to drop, nothing to copy (5 KiB) */
-  r->checked = *t;
-  size_t n = sm_telegram_drop_implausible(&r->checked, &first);
+  const sm_telegram *kept = sm_telegram_plausible(t, &r->checked, &first, &n);
   if (n == 0 || r->o->quiet || r->o->check_key ||
       (r->live && r->bounds_reported))
-    return &r->checked;
+    return kept;
   r->bounds_reported = true;
   sm_bound_describe(&first, what, sizeof what);
   fprintf(stderr, "telegram %lu: %s; dropped%s%s\n", r->attempts, what,
           n > 1 ? " with other implausible readings" : "",
           r->live ? " (not shown again)" : "");
-  return &r->checked;
+  return kept;
 }
 
 /* A lower frame counter with a newer meter time was taken: say so. */

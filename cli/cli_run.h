@@ -33,7 +33,7 @@ typedef struct cli_run {
   bool bounds_reported;      /* live: implausible readings were reported */
   uint64_t resets_seen;      /* counter restarts already reported */
   unsigned long line_errors; /* parity/framing errors from the port */
-  sm_telegram checked;       /* the telegram without implausible readings */
+  sm_telegram checked;       /* one with implausible readings, without them */
   /* live: writes n E5 to an AMIS meter (set after cli_run_open; NULL for
    * files and stdin, where nobody waits for an answer) */
   void (*ack)(void *ctx, unsigned n);

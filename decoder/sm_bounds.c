@@ -71,6 +71,20 @@ size_t sm_telegram_drop_implausible(sm_telegram *t, sm_value *first) {
   return dropped;
 }
 
+const sm_telegram *sm_telegram_plausible(const sm_telegram *t,
+                                         sm_telegram *spare, sm_value *first,
+                                         size_t *dropped) {
+  size_t i = 0;
+  while (i < t->n_values && sm_value_bound(&t->values[i]) == SM_BOUND_OK)
+    i++;
+  *dropped = 0;
+  if (i == t->n_values)
+    return t; /* a copy would be 5 KiB per telegram */
+  *spare = *t;
+  *dropped = sm_telegram_drop_implausible(spare, first);
+  return spare;
+}
+
 size_t sm_bound_describe(const sm_value *v, char *buf, size_t size) {
   char obis[32], unit[16];
   const char *sym = sm_unit_symbol(v->unit);

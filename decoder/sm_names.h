@@ -66,6 +66,13 @@ double sm_unit_bound(uint8_t unit);
  * how many were removed; the first of them is copied to *first (may be
  * NULL). */
 size_t sm_telegram_drop_implausible(sm_telegram *t, sm_value *first);
+/* The telegram to hand on: t itself when every reading is plausible
+ * (nothing copied: the usual case), else *spare, a copy of t without the
+ * implausible readings. *dropped says how many went; the first of them
+ * is copied to *first (may be NULL). */
+const sm_telegram *sm_telegram_plausible(const sm_telegram *t,
+                                         sm_telegram *spare, sm_value *first,
+                                         size_t *dropped);
 /* For a log line: "1.0.32.7.0.255 = 2.2e+127 V is beyond the bound of
  * 1000 V" or "1.0.14.7.0.255 is not a finite number (nan)". */
 #define SM_BOUND_TEXT_MAX 128

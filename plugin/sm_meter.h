@@ -57,8 +57,8 @@ typedef struct smp_meter {
   c_complain_t restart_complaint; /* frame counter restarted */
   c_complain_t bounds_complaint;  /* implausible values dropped */
   uint64_t resets_seen;           /* counter_resets already logged */
-  sm_telegram checked;            /* the telegram without implausible
-                                     values */
+  sm_telegram checked;            /* a telegram with implausible values,
+                                     without them */
   sm_port *port;                  /* while open: AMIS frames get their E5 */
   c_complain_t ack_complaint;     /* the E5 cannot be written */
   bool ack_logged;

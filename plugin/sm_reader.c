@@ -179,10 +179,10 @@ static void note_framing(smp_meter *m, const sm_telegram *t) {
  * copy of the telegram goes on without them, counted in errors-format. */
 static const sm_telegram *plausible(smp_meter *m, const sm_telegram *t) {
   sm_value first;
-  m->checked = *t;
-  size_t n = sm_telegram_drop_implausible(&m->checked, &first);
+  size_t n;
+  const sm_telegram *kept = sm_telegram_plausible(t, &m->checked, &first, &n);
   if (n == 0)
-    return &m->checked;
+    return kept;
   m->health.implausible += n;
   char what[SM_BOUND_TEXT_MAX];
   sm_bound_describe(&first, what, sizeof(what));
@@ -191,7 +191,7 @@ static const sm_telegram *plausible(smp_meter *m, const sm_telegram *t) {
              "errors-format).",
              m->cfg.name, what,
              n > 1 ? " with other implausible readings" : "");
-  return &m->checked;
+  return kept;
 }
 
 /* The decoder took a lower frame counter with a newer meter time. */

@@ -550,6 +550,30 @@ static void test_drop_implausible(void **state) {
   assert_int_equal(sm_telegram_drop_implausible(&t, NULL), 0);
 }
 
+/* What the plugin and the CLI hand on: the telegram itself when nothing
+ * is implausible, else a copy without those readings; t stays as sent. */
+static void test_plausible_copy(void **state) {
+  static sm_telegram t, spare;
+  sm_value first;
+  size_t dropped = 9;
+  (void)state;
+  memset(&t, 0, sizeof t);
+  t.values[0] = number(35, 230);
+  t.values[1] = number(33, 5);
+  t.n_values = 2;
+  assert_ptr_equal(sm_telegram_plausible(&t, &spare, &first, &dropped), &t);
+  assert_int_equal(dropped, 0);
+  t.values[2] = number(27, INFINITY);
+  t.values[3] = number(30, 12345);
+  t.n_values = 4;
+  const sm_telegram *kept = sm_telegram_plausible(&t, &spare, &first, &dropped);
+  assert_ptr_equal(kept, &spare);
+  assert_int_equal(dropped, 1);
+  assert_int_equal(kept->n_values, 3);
+  assert_true(kept->values[2].value == 12345 && first.unit == 27);
+  assert_int_equal(t.n_values, 4);
+}
+
 static void test_idle_gap(void **state) {
   (void)state;
   /* Pauses of up to 1 s between frames never split a telegram, with room
@@ -575,6 +599,7 @@ int main(void) {
       cmocka_unit_test_setup(test_two_bit_errors, reset_model),
       cmocka_unit_test(test_bounds),
       cmocka_unit_test(test_drop_implausible),
+      cmocka_unit_test(test_plausible_copy),
       cmocka_unit_test(test_idle_gap),
   };
   return cmocka_run_group_tests(tests, load, NULL);

@@ -313,12 +313,11 @@ typedef struct span {
   size_t n;
 } span;
 
-/* A group "(number*unit)": the '*' says it is a number, so a bad one is
- * malformed (returns the reason). *known is false for a unit we do not
+/* A group "(number*unit)", its first '*' at star: the '*' says it is a
+ * number, so a bad one is malformed (returns the reason). *known is false for a unit we do not
  * name; the caller skips those. */
-static const char *unit_value(span g, int64_t *raw, int *scaler, uint8_t *unit,
-                              bool *known) {
-  const char *star = memchr(g.s, '*', g.n);
+static const char *unit_value(span g, const char *star, int64_t *raw,
+                              int *scaler, uint8_t *unit, bool *known) {
   size_t num_n = (size_t)(star - g.s), unit_n = g.n - num_n - 1;
   int decimals, exp = 0;
   num_result r = parse_number(g.s, num_n, raw, &decimals);
@@ -419,15 +418,16 @@ static const char *parse_groups(const char *s, size_t n, size_t pos,
     pos = (size_t)(close - s);
     span g = {s + open, pos - open};
     unit_group scratch, *u = &scratch;
-    bool star = !ol->bad && memchr(g.s, '*', g.n);
+    const char *star = ol->bad ? NULL : memchr(g.s, '*', g.n);
     if (ol->n_groups < MAX_GROUPS) {
       ol->group[ol->n_groups] = g;
-      ol->star[ol->n_groups] = star;
+      ol->star[ol->n_groups] = star != NULL;
       u = &ol->parsed[ol->n_groups];
     }
     ol->n_groups++;
     if (star)
-      ol->bad = unit_value(g, &u->raw, &u->scaler, &u->unit, &u->known);
+      ol->bad =
+          unit_value(g, star, &u->raw, &u->scaler, &u->unit, &u->known);
     pos++;
   }
   return NULL;

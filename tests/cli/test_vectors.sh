@@ -62,6 +62,29 @@ for f in "$VECTORS"/*.hex; do
 done
 ok "at least 19 captures" test "$n" -ge 19
 
+# Unencrypted captures (tests/vectors/unencrypted: no key): the Iskraemeco
+# AM550 whose APDU comes in three HDLC frames. Its line in expected.tsv is
+# this decoder's, checked against the values read off the bytes by hand
+# (the file's header; tests/unit/test_links.c asserts them one by one).
+for f in "$VECTORS"/unencrypted/*.hex; do
+  name=unencrypted/$(basename "$f")
+  want=$(expected_json "$name")
+  is "$name: has an expected line" "$([ -n "$want" ] && echo yes)" yes
+  run_decode "$T/u" --hex --format json "$f"
+  is "$name: json without a key, exit 0" "$(cat "$T/u.rc")" 0
+  is "$name: json line" "$(cat "$T/u.out")" "$want"
+  is "$name: json stderr empty" "$(cat "$T/u.err")" ""
+  TZ=UTC0 run_decode "$T/u" --hex --format influx --timestamp meter "$f"
+  is "$name: influx line" "$(cat "$T/u.out")" "$(influx_of "$want")"
+  to_binary "$f" "$T/ubin"
+  run_decode "$T/u" --format json "$T/ubin"
+  is "$name: raw binary file" "$(cat "$T/u.out")" "$want"
+  run_decode "$T/u" --key "$(key_of "$VECTORS/tinetz_doc_example_2frames.hex")" \
+    --hex "$f"
+  like "$name: with a key given, still read as not encrypted" \
+    "$(cat "$T/u.out")" 'security: +none \(not encrypted\)'
+done
+
 # The auth key where a capture has one ("# ak:"): the E450s' tags check
 # (same JSON; the text says authenticated), a wrong one is named.
 ak_of() { sed -n 's/^# ak: *//p' "$1" | head -1; }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "framer.h"
+#include "sm_names.h"
 #include "sm_private.h"
 #include "vec.h"
 
@@ -126,6 +127,95 @@ static void test_hdlc_captures(void **state) {
       sm_decoder_free(d);
     }
   }
+}
+
+/* The reading with this OBIS code in t, or NULL. */
+static const sm_value *reading(const sm_telegram *t, const char *obis) {
+  char text[32];
+  for (size_t i = 0; i < t->n_values; i++) {
+    sm_obis_format(t->values[i].obis, text, sizeof text);
+    if (!strcmp(text, obis))
+      return &t->values[i];
+  }
+  return NULL;
+}
+
+static void expect_reading(const sm_telegram *t, const char *obis, int64_t raw,
+                           int scaler, uint8_t unit) {
+  const sm_value *v = reading(t, obis);
+  assert_non_null(v);
+  assert_int_equal(v->kind, SM_VALUE_NUMBER);
+  assert_int_equal(v->raw, raw);
+  assert_int_equal(v->scaler, scaler);
+  assert_int_equal(v->unit, unit);
+}
+
+/* A real segmented APDU: an Iskraemeco AM550 (a Swiss DSO's, unencrypted)
+ * sends its data-notification in three HDLC frames, the first two with
+ * the S bit and control 0x03, the second without an LLC. Whole, byte by
+ * byte and in chunks, Framing auto and hdlc: one telegram, every value
+ * as the bytes give it, nothing discarded. */
+static void test_hdlc_segmented_capture(void **state) {
+  static sm_telegram t;
+  vec v;
+  size_t starts[8];
+  (void)state;
+  load("unencrypted/hdlc_iskra_am550_tasmota_8790.hex", &v);
+  assert_false(v.has_key);
+  assert_int_equal(hdlc_frames(&v, starts, 8), 3);
+  for (size_t mode = 0; mode < 6; mode++) {
+    sm_decoder *d = decoder_for(&v, mode % 2 ? SM_INPUT_HDLC : SM_INPUT_AUTO);
+    sm_stats st;
+    reset_tally();
+    if (mode / 2 == 0)
+      feed(d, v.bytes, v.len);
+    else if (mode / 2 == 1)
+      for (size_t k = 0; k < v.len; k++)
+        feed(d, v.bytes + k, 1);
+    else
+      feed_chunks(d, v.bytes, v.len);
+    assert_int_equal(vec_errors(&tally), 0);
+    assert_int_equal(rec.n, 1);
+    assert_false(rec.s[0].encrypted);
+    assert_string_equal(rec.s[0].meter_number, "78344537");
+    assert_int_equal(sm_decoder_framing(d), SM_INPUT_HDLC);
+    sm_decoder_stats(d, &st);
+    assert_int_equal(st.frames, 3);
+    assert_int_equal(st.bytes_discarded, 0);
+    sm_decoder_free(d);
+  }
+  /* The values, from one decode of the whole capture. */
+  sm_decoder *d = decoder_for(&v, SM_INPUT_AUTO);
+  const sm_telegram *out = NULL;
+  size_t used = 0;
+  assert_int_equal(sm_decoder_feed(d, v.bytes, v.len, &used, &out),
+                   SM_TELEGRAM);
+  t = *out;
+  sm_decoder_free(d);
+  assert_int_equal(t.n_values, 15);
+  assert_true(t.meter_time.present);
+  assert_int_equal(t.meter_time.year, 2021);
+  assert_int_equal(t.meter_time.month, 11);
+  assert_int_equal(t.meter_time.day, 2);
+  assert_int_equal(t.meter_time.hour, 21);
+  assert_int_equal(t.meter_time.minute, 51);
+  assert_int_equal(t.meter_time.second, 0);
+  assert_int_equal(t.meter_time.deviation, -60);
+  expect_reading(&t, "1.1.1.8.0.255", 58276, 0, 30);
+  expect_reading(&t, "1.1.2.8.0.255", 3038, 0, 30);
+  expect_reading(&t, "1.1.1.7.0.255", 0, 0, 27);
+  expect_reading(&t, "1.0.32.7.0.255", 2336, -1, 35);
+  expect_reading(&t, "1.0.52.7.0.255", 0, -1, 35);
+  expect_reading(&t, "1.0.31.7.0.255", 0, -2, 33);
+  expect_reading(&t, "1.1.1.8.1.255", 33921, 0, 30);
+  expect_reading(&t, "1.1.1.8.2.255", 24355, 0, 30);
+  expect_reading(&t, "1.1.2.8.1.255", 0, 0, 30);
+  expect_reading(&t, "1.1.2.8.2.255", 3038, 0, 30);
+  assert_true(reading(&t, "1.0.32.7.0.255")->value == 233.6);
+  const sm_value *id = reading(&t, "0.0.96.1.1.255");
+  assert_non_null(id);
+  assert_int_equal(id->kind, SM_VALUE_TEXT);
+  assert_string_equal(id->text, "131304");
 }
 
 /* The E450's tag checks with its auth key; a wrong one names the key. */
@@ -650,6 +740,7 @@ int main(void) {
       cmocka_unit_test(test_broken_inside_header),
       cmocka_unit_test(test_idle_decodes_buffered),
       cmocka_unit_test(test_hdlc_segmented),
+      cmocka_unit_test(test_hdlc_segmented_capture),
       cmocka_unit_test(test_hdlc_segment_lost),
       cmocka_unit_test(test_hdlc_big_plain),
       cmocka_unit_test(test_link_start_inside_frame),

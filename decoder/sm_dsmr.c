@@ -314,8 +314,8 @@ typedef struct span {
 } span;
 
 /* A group "(number*unit)", its first '*' at star: the '*' says it is a
- * number, so a bad one is malformed (returns the reason). *known is false for a unit we do not
- * name; the caller skips those. */
+ * number, so a bad one is malformed (returns the reason). *known is false for a
+ * unit we do not name; the caller skips those. */
 static const char *unit_value(span g, const char *star, int64_t *raw,
                               int *scaler, uint8_t *unit, bool *known) {
   size_t num_n = (size_t)(star - g.s), unit_n = g.n - num_n - 1;
@@ -426,8 +426,7 @@ static const char *parse_groups(const char *s, size_t n, size_t pos,
     }
     ol->n_groups++;
     if (star)
-      ol->bad =
-          unit_value(g, star, &u->raw, &u->scaler, &u->unit, &u->known);
+      ol->bad = unit_value(g, star, &u->raw, &u->scaler, &u->unit, &u->known);
     pos++;
   }
   return NULL;

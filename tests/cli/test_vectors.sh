@@ -89,7 +89,8 @@ done
 # (same JSON; the text says authenticated), a wrong one is named.
 ak_of() { sed -n 's/^# ak: *//p' "$1" | head -1; }
 for name in extra_hdlc_lg_e450_dlmsparser_1.hex \
-  extra_hdlc_lg_e450_dlmsparser_2.hex; do
+  extra_hdlc_lg_e450_dlmsparser_2.hex \
+  extra_hdlc_burgenland_e450_amsreader501.hex; do
   f=$VECTORS/$name
   key=$(key_of "$f")
   run_decode "$T/a" --hex --key "$key" --auth-key "$(ak_of "$f")" \

@@ -26,7 +26,7 @@
  * fixed order. A fuzz input picks one by index, so seeds made from a
  * capture decrypt and reach the A-XDR walker and the DSMR parser.
  * make-corpus (seedgen) fails if a capture's key is missing here. */
-#define FZ_N_KEYS 17
+#define FZ_N_KEYS 18
 extern const uint8_t fz_keys[FZ_N_KEYS][SM_KEY_LEN];
 
 /* The authentication key the fuzzers seal with, and a wrong one (one bit
@@ -37,7 +37,7 @@ extern const uint8_t fz_auth_key_wrong[SM_KEY_LEN];
 /* Authentication keys fuzz_stream may configure: fz_auth_key first, then
  * the distinct `# ak:` values of the captures (so their real tags are
  * checked). seedgen fails if a capture's ak is missing here. */
-#define FZ_N_AUTH_KEYS 4
+#define FZ_N_AUTH_KEYS 5
 extern const uint8_t fz_auth_keys[FZ_N_AUTH_KEYS][SM_KEY_LEN];
 
 /* Index of key in fz_keys / fz_auth_keys, or -1. */

@@ -7,10 +7,13 @@
  * extra_hdlc_* capture (Wels structure(10), Kärnten structure(12) - the
  * files named wienernetze -, L+G E450 clock + (OBIS, u32) pairs) with
  * every value asserted, and the ten M-Bus captures, which must decode as
- * before. Synthetic plaintexts, built here, for the layouts no public
- * capture shows (Wiener Netze structure(10) and (9), Burgenland (11) and
- * (14)) and for the capture-object list (Energie Klagenfurt: no real
- * capture is public, only its first bytes in tasmota-sml-parser#7, which
+ * before. Real plaintexts decrypted here from published ciphertext:
+ * Burgenland structure(14), two of one meter; real bodies, behind a
+ * header of ours: Burgenland structure(11) (one meter) and Wiener Netze
+ * structure(9) (three). Synthetic plaintexts, built here, for the layout
+ * no public capture shows (Wiener Netze structure(10)), the positional
+ * layouts' edge cases and for the capture-object list (Energie Klagenfurt: no
+ * real capture is public, only its first bytes in tasmota-sml-parser#7, which
  * the synthetic list repeats), the shapes that must fail closed, and the
  * A-XDR types bit-string, null, dont-care, BCD, floats, date, time and
  * compact-array.
@@ -685,6 +688,135 @@ static void test_burgenland_14(void **state) {
   assert_string_equal(tel.meter_number, "87654321");
 }
 
+/* ---- real positional plaintexts --------------------------------------- */
+
+/* Netz Burgenland, L+G E450, structure(14), decrypted from the frame of
+ * tests/vectors/extra_hdlc_burgenland_e450_amsreader501.hex (its tag
+ * verifies with the published AK) and from the ciphertext of the same
+ * meter that the issue's CyberChef link carries (IV 4C475A6772A9A111
+ * 00057E3B; decrypted separately, not a test vector: no frame was posted). */
+static const char BGLD_14_1[] =
+    "0F002180FC0C07E7031C02130B14FF800000020E1200EC1200ED1200EC12000012000412"
+    "001A060000001D06000000000601DE7E8E0600001DC31201901200351201270908333031"
+    "3337313831";
+static const char BGLD_14_2[] =
+    "0F00057E410C07E60C0C010C232DFF800000020E1200EC1200EC1200EC12000012002E12"
+    "001A060000007D06000000000601A96EBD0600001DC31201901200031201200908333031"
+    "3337313831";
+/* structure(11): the decrypted body an E450 read at 9600 baud printed in
+ * arendst/Tasmota#23027 (2025-02-18; the layout INTERFACES.md gives for
+ * Burgenland), behind a header of our own. */
+static const char BGLD_11_BODY[] =
+    "020B1200E41200E21200E612030D1205CA12028306000015380600000000060263BD7806"
+    "00000000090833303035323030 32";
+/* Wiener Netze, L+G E450, structure(9): the decrypted bodies of three
+ * meters in ixs/tasmota-sml-parser#5 (2023-09-19), behind our header. */
+static const char WN_9_BODY[3][160] = {
+    "0209090C07E7091302162C01FF80008006000366 5D06000035FA06000028CA060001C668"
+    "0600000ACD06000000000600000000060000 01AC",
+    "0209090C07E7091302162C1BFF800080060010 "
+    "6F6A06000000000600003162060000428106"
+    "00000CAB06000000000600 00018B060000014A",
+    "0209090C07E7091302162C3AFF800080060010BCC10600000034060000000E060001A225"
+    "0600000CCF0600000000060000007E06000001B4",
+};
+
+/* Hex with spaces (wrapped for reading) into pb, behind a 0F header
+ * without a date-time when the text is only a body. */
+static void put_hex_body(const char *hex) {
+  char clean[512];
+  size_t k = 0;
+  for (const char *c = hex; *c && k + 1 < sizeof clean; c++)
+    if (*c != ' ')
+      clean[k++] = *c;
+  clean[k] = '\0';
+  put_header(false);
+  size_t n = from_hex(clean);
+  put(plain, n);
+}
+
+static void test_burgenland_real(void **state) {
+  static const want w1[] = {
+      {"1.0.32.7.0.255", 236, 0, VOLT, "236"},
+      {"1.0.52.7.0.255", 237, 0, VOLT, "237"},
+      {"1.0.72.7.0.255", 236, 0, VOLT, "236"},
+      {"1.0.31.7.0.255", 0, -2, AMP, "0"},
+      {"1.0.51.7.0.255", 4, -2, AMP, "0.04"},
+      {"1.0.71.7.0.255", 26, -2, AMP, "0.26"},
+      {"1.0.1.7.0.255", 29, 0, W, "29"},
+      {"1.0.2.7.0.255", 0, 0, W, "0"},
+      {"1.0.1.8.0.255", 31358606, 0, WH, "31358606"},
+      {"1.0.2.8.0.255", 7619, 0, WH, "7619"},
+  };
+  static const want w2[] = {
+      {"1.0.32.7.0.255", 236, 0, VOLT, "236"},
+      {"1.0.52.7.0.255", 236, 0, VOLT, "236"},
+      {"1.0.72.7.0.255", 236, 0, VOLT, "236"},
+      {"1.0.31.7.0.255", 0, -2, AMP, "0"},
+      {"1.0.51.7.0.255", 46, -2, AMP, "0.46"},
+      {"1.0.71.7.0.255", 26, -2, AMP, "0.26"},
+      {"1.0.1.7.0.255", 125, 0, W, "125"},
+      {"1.0.2.7.0.255", 0, 0, W, "0"},
+      {"1.0.1.8.0.255", 27881149, 0, WH, "27881149"},
+      {"1.0.2.8.0.255", 7619, 0, WH, "7619"},
+  };
+  static const want w11[] = {
+      {"1.0.32.7.0.255", 228, 0, VOLT, "228"},
+      {"1.0.52.7.0.255", 226, 0, VOLT, "226"},
+      {"1.0.72.7.0.255", 230, 0, VOLT, "230"},
+      {"1.0.31.7.0.255", 781, -2, AMP, "7.81"},
+      {"1.0.51.7.0.255", 1482, -2, AMP, "14.82"},
+      {"1.0.71.7.0.255", 643, -2, AMP, "6.43"},
+      {"1.0.1.7.0.255", 5432, 0, W, "5432"},
+      {"1.0.2.7.0.255", 0, 0, W, "0"},
+      {"1.0.1.8.0.255", 40091000, 0, WH, "40091000"},
+      {"1.0.2.8.0.255", 0, 0, WH, "0"},
+  };
+  static const when t1 = {2023, 3, 28, 2, 19, 11, 20, 0xFF, NO_DEV, 0};
+  static const when t2 = {2022, 12, 12, 1, 12, 35, 45, 0xFF, NO_DEV, 0};
+  (void)state;
+  decode_hex(BGLD_14_1);
+  check_values(w1, 10);
+  check_time(&t1);
+  assert_string_equal(tel.meter_number, "30137181");
+  decode_hex(BGLD_14_2);
+  check_values(w2, 10);
+  check_time(&t2);
+  assert_string_equal(tel.meter_number, "30137181");
+  put_hex_body(BGLD_11_BODY);
+  assert_int_equal(decode_pb(), SM_TELEGRAM);
+  check_values(w11, 10);
+  assert_string_equal(tel.meter_number, "30052002");
+}
+
+static void test_wiener_netze_9_real(void **state) {
+  static const uint32_t v[3][8] = {
+      {222813, 13818, 10442, 116328, 2765, 0, 0, 428},
+      {1077098, 0, 12642, 17025, 3243, 0, 395, 330},
+      {1096897, 52, 14, 107045, 3279, 0, 126, 436},
+  };
+  static const uint8_t sec[3] = {1, 27, 58};
+  static const char *const obis[8] = {
+      "1.0.1.8.0.255", "1.0.2.8.0.255", "1.0.3.8.0.255", "1.0.4.8.0.255",
+      "1.0.1.7.0.255", "1.0.2.7.0.255", "1.0.3.7.0.255", "1.0.4.7.0.255"};
+  static const uint8_t unit[8] = {WH, WH, VARH, VARH, W, W, VAR, VAR};
+  (void)state;
+  for (size_t m = 0; m < 3; m++) {
+    want w[8];
+    char text[8][16];
+    for (size_t i = 0; i < 8; i++) {
+      snprintf(text[i], sizeof text[i], "%u", (unsigned)v[m][i]);
+      w[i] = (want){obis[i], v[m][i], 0, unit[i], text[i]};
+    }
+    const when t = {2023, 9, 19, 2, 22, 44, sec[m], 0xFF, NO_DEV, 0x80};
+    put_hex_body(WN_9_BODY[m]);
+    assert_int_equal(decode_pb(), SM_TELEGRAM);
+    check_values(w, 8);
+    check_time(&t);
+    assert_string_equal(tel.meter_number, "");
+  }
+}
+
 /* ---- the capture-object list ----------------------------------------- */
 
 static void put_def(unsigned class_id, uint8_t a, uint8_t b, uint8_t c,
@@ -1098,6 +1230,8 @@ int main(void) {
       cmocka_unit_test(test_wiener_netze_9),
       cmocka_unit_test(test_burgenland_11),
       cmocka_unit_test(test_burgenland_14),
+      cmocka_unit_test(test_burgenland_real),
+      cmocka_unit_test(test_wiener_netze_9_real),
       cmocka_unit_test(test_capture_list),
       cmocka_unit_test(test_capture_list_mismatch),
       cmocka_unit_test(test_unknown_shapes),

@@ -36,6 +36,7 @@ static const capture HDLC[] = {
     {"extra_hdlc_wienernetze_im350_shrdzm_2.hex", 108842, 1},
     {"extra_hdlc_lg_e450_dlmsparser_1.hex", 1539018, 3},
     {"extra_hdlc_lg_e450_dlmsparser_2.hex", 707715, 3},
+    {"extra_hdlc_burgenland_e450_amsreader501.hex", 2195702, 1},
 };
 #define N_HDLC (sizeof HDLC / sizeof HDLC[0])
 

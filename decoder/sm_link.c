@@ -16,7 +16,11 @@
  *    so a cut APDU or a noise header claiming more never swallows the
  *    APDUs behind it; but a bare 0F, which has no length and no check, is
  *    not believed inside the bytes a rejected APDU claimed (its ciphertext
- *    when the key is wrong).
+ *    when the key is wrong);
+ *  - no byte is scanned again and again: a row whose frames end at a
+ *    marker (DSMR) is asked once per pass while its start has no end yet,
+ *    so the search inside a header costs one scan per call, not one per
+ *    start byte.
  * With Framing auto every row is tried; the last row that delivered is
  * tried first. */
 #include <string.h>
@@ -110,13 +114,23 @@ static int rank(sm_link_result r) {
                                 : 0;
 }
 
+/* covered: bit 1 << input of each row whose PARTIAL verdict already holds
+ * for this start (sm_link_ops.partial_covers_rest): not asked again. */
 static void try_row(const sm_link *l, const sm_link_ops *row, const uint8_t *p,
-                    size_t n, bool at_end, verdict *best) {
+                    size_t n, bool at_end, verdict *best, unsigned *covered) {
+  unsigned bit = 1u << row->input;
   if (row->unframed && p[0] == row->unframed &&
       (size_t)(p - l->buf) < l->unframed_from)
     return; /* SM_LINK_NONE: inside a rejected frame */
+  if (*covered & bit) {
+    if (rank(SM_LINK_PARTIAL) > rank(best->res))
+      *best = (verdict){.res = SM_LINK_PARTIAL, .row = row};
+    return;
+  }
   verdict v = {.row = row, .err = SM_NEED_MORE};
   v.res = row->frame(p, n, at_end, &v.f, &v.size, &v.err);
+  if (v.res == SM_LINK_PARTIAL && row->partial_covers_rest)
+    *covered |= bit;
   if (rank(v.res) > rank(best->res))
     *best = v;
 }
@@ -129,23 +143,24 @@ static bool may_start(const sm_link_ops *row, uint8_t b) {
  * would say SM_LINK_NONE, which never beats a verdict. In a partial
  * frame's search for a frame inside it most bytes start none. */
 static verdict classify(const sm_link *l, const uint8_t *p, size_t n,
-                        bool at_end, bool checked_only, bool unchecked_ok) {
+                        bool at_end, bool checked_only, bool unchecked_ok,
+                        unsigned *covered) {
   verdict best = {.res = SM_LINK_NONE};
   if (l->fixed) {
     if (!checked_only || l->ops->checked)
-      try_row(l, l->ops, p, n, at_end, &best);
+      try_row(l, l->ops, p, n, at_end, &best, covered);
     return best;
   }
   /* The row that delivered last is asked as before: it mostly takes the
    * frame, and a first-byte test would only add to that. */
   if (l->ops && (l->ops->checked || unchecked_ok))
-    try_row(l, l->ops, p, n, at_end, &best);
+    try_row(l, l->ops, p, n, at_end, &best, covered);
   for (size_t i = 0; i < N_ROWS && best.res != SM_LINK_FRAME; i++) {
     const sm_link_ops *row = ROWS[i];
     if (row == l->ops || (!row->checked && (checked_only || !unchecked_ok)) ||
         !may_start(row, p[0]))
       continue;
-    try_row(l, row, p, n, at_end, &best);
+    try_row(l, row, p, n, at_end, &best, covered);
   }
   return best;
 }
@@ -198,13 +213,14 @@ static bool inner_frame(sm_link *l, verdict *v, uint64_t *discarded) {
    * first position that was still open (or broken) last time. */
   size_t k = l->inner_next > l->start ? l->inner_next - l->start : 1;
   size_t open = 0, broken = 0;
+  unsigned covered = 0; /* one pass: see try_row */
   verdict first_broken = {.res = SM_LINK_NONE};
   uint64_t starts[4];
   checked_starts(l, starts);
   for (; k < n; k++) {
     if (!(starts[p[k] / 64] >> (p[k] % 64) & 1))
       continue; /* classify would say SM_LINK_NONE */
-    verdict w = classify(l, p + k, n - k, false, true, false);
+    verdict w = classify(l, p + k, n - k, false, true, false, &covered);
     if (w.res == SM_LINK_FRAME && w.size < INNER_MIN)
       continue;
     if (w.res == SM_LINK_FRAME) {
@@ -247,7 +263,9 @@ sm_status sm_link_next(sm_link *l, bool at_end, sm_frame *f,
   while (l->start < l->end) {
     const uint8_t *p = l->buf + l->start;
     size_t n = l->end - l->start;
-    verdict v = classify(l, p, n, at_end, false, l->start >= l->unchecked_from);
+    unsigned covered = 0;
+    verdict v = classify(l, p, n, at_end, false, l->start >= l->unchecked_from,
+                         &covered);
     switch (v.res) {
     case SM_LINK_FRAME:
       return deliver(l, &v, f);

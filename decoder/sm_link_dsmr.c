@@ -30,5 +30,6 @@ const sm_link_ops sm_link_dsmr = {
     .name = "dsmr",
     .checked = true,
     .starts = {'/', '/'},
+    .partial_covers_rest = true,
     .frame = dsmr_frame,
 };

@@ -71,6 +71,11 @@ typedef struct sm_link_ops {
    * frame may not begin inside the claimed length of a rejected one, where
    * it would be ciphertext read as plaintext. */
   uint8_t unframed;
+  /* true: its frames end at a marker, not at a claimed length (DSMR's
+   * "!" CRC), so a PARTIAL verdict at p[0] (no end yet, all text) holds
+   * for every later start of this row in the same bytes: the search for a
+   * frame inside a header asks it once per pass, not at every start. */
+  bool partial_covers_rest;
   /* Classify p[0..n). at_end: no more bytes will come before this is
    * decided (idle gap, end of input). Fills *f for SM_LINK_FRAME, *size for
    * FRAME/BROKEN, *err for BROKEN. Pure: no state. */

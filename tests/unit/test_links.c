@@ -731,6 +731,48 @@ static void test_dsmr_plain(void **state) {
   sm_decoder_free(d);
 }
 
+/* Text full of '/' inside a noise header's claimed length: each '/' may
+ * start a DSMR telegram that has no end yet; the search asks the row once
+ * per pass (sm_link_ops.partial_covers_rest), and the real telegram behind
+ * them still comes out as soon as its last byte is here, fed whole, in
+ * chunks or byte by byte. The three false starts end at its "!": their
+ * CRC fails. */
+static void test_dsmr_behind_slashes(void **state) {
+  static uint8_t plain[1024];
+  static const uint8_t header[] = {0x68, 0xFA, 0xFA, 0x68};
+  static const char slashes[] = "/a/b/c\r\n";
+  vec v, none;
+  enc_header h;
+  (void)state;
+  load("extra_dsmr_in_gcm_steiermark_sagemcom_shrdzm.hex", &v);
+  size_t pn = enc_open(v.bytes, v.len, v.key, plain, sizeof plain, &h);
+  assert_int_equal(pn, 481);
+  size_t n = 0;
+  memcpy(buf, header, sizeof header);
+  n += sizeof header;
+  memcpy(buf + n, slashes, sizeof slashes - 1);
+  n += sizeof slashes - 1;
+  memcpy(buf + n, plain, pn);
+  n += pn;
+  memset(&none, 0, sizeof none);
+  for (int mode = 0; mode < 3; mode++) {
+    sm_decoder *d = decoder_for(&none, SM_INPUT_AUTO);
+    reset_tally();
+    if (mode == 0)
+      feed(d, buf, n);
+    else if (mode == 1)
+      feed_chunks(d, buf, n);
+    else
+      for (size_t k = 0; k < n; k++)
+        feed(d, buf + k, 1);
+    assert_int_equal(rec.n, 1); /* before any idle gap */
+    assert_int_equal(rec.s[0].energy_import, 14159934);
+    assert_int_equal(tally.errors[-SM_ERR_CHECKSUM], 3);
+    assert_int_equal(sm_decoder_framing(d), SM_INPUT_DSMR);
+    sm_decoder_free(d);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_crc_check_values),
@@ -752,6 +794,7 @@ int main(void) {
       cmocka_unit_test(test_amis_refused),
       cmocka_unit_test(test_dsmr_in_gcm),
       cmocka_unit_test(test_dsmr_plain),
+      cmocka_unit_test(test_dsmr_behind_slashes),
   };
   return cmocka_run_group_tests_name("links", tests, setup, NULL);
 }

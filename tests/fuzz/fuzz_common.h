@@ -26,7 +26,7 @@
  * fixed order. A fuzz input picks one by index, so seeds made from a
  * capture decrypt and reach the A-XDR walker and the DSMR parser.
  * make-corpus (seedgen) fails if a capture's key is missing here. */
-#define FZ_N_KEYS 18
+#define FZ_N_KEYS 21
 extern const uint8_t fz_keys[FZ_N_KEYS][SM_KEY_LEN];
 
 /* The authentication key the fuzzers seal with, and a wrong one (one bit

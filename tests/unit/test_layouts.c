@@ -4,19 +4,19 @@
  * OBIS/value pairing (decoder/sm_axdr.c).
  *
  * Real plaintexts, copied from /work/shared/vectors/DECODED.md: every
- * extra_hdlc_* capture (Wels structure(10), Kärnten structure(12) - the
- * files named wienernetze -, L+G E450 clock + (OBIS, u32) pairs) with
- * every value asserted, and the ten M-Bus captures, which must decode as
- * before. Real plaintexts decrypted here from published ciphertext:
- * Burgenland structure(14), two of one meter; real bodies, behind a
- * header of ours: Burgenland structure(11) (one meter) and Wiener Netze
- * structure(9) (three). Synthetic plaintexts, built here, for the layout
- * no public capture shows (Wiener Netze structure(10)), the positional
- * layouts' edge cases and for the capture-object list (Energie Klagenfurt: no
- * real capture is public, only its first bytes in tasmota-sml-parser#7, which
- * the synthetic list repeats), the shapes that must fail closed, and the
- * A-XDR types bit-string, null, dont-care, BCD, floats, date, time and
- * compact-array.
+ * extra_hdlc_* capture there (Wels structure(10), Kärnten structure(12) -
+ * the files named wienernetze_*_shrdzm -, L+G E450 clock + (OBIS, u32)
+ * pairs) with every value asserted, and the ten M-Bus captures, which must
+ * decode as before. Real plaintexts decrypted here from published
+ * ciphertext: Burgenland structure(14), two of one meter; Wiener Netze
+ * structure(10) (an IM350) and (9) (an AM550, an E450). Real bodies,
+ * behind a header of ours: Burgenland structure(11) (one meter) and Wiener
+ * Netze structure(9) (three E450s). Synthetic plaintexts, built here, for
+ * the positional layouts' edge cases, for the capture-object list (Energie
+ * Klagenfurt: no real capture is public, only its first bytes in
+ * tasmota-sml-parser#7, which the synthetic list repeats), the shapes that
+ * must fail closed, and the A-XDR types bit-string, null, dont-care, BCD,
+ * floats, date, time and compact-array.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -721,6 +721,54 @@ static const char WN_9_BODY[3][160] = {
     "0600000CCF0600000000060000007E06000001B4",
 };
 
+/* Wiener Netze on the optical port, decrypted from
+ * tests/vectors/extra_hdlc_wienernetze_ir_{im350,am550,e450}_rddl.hex:
+ * structure(10) (IM350, serial + clock + 8 u32) and structure(9) (AM550,
+ * E450: clock + 8 u32; the E450's clock has status 01, its header 00). */
+static const char WN_10_IM350[] =
+    "0F000FC26B0C07E50A150405282200FF8880020A0910534D5331303330373838303030"
+    "303230090C07E50A150405282200FF888006000005B906000000000600000000060000"
+    "15910600000004060000000006000000000600000012";
+static const char WN_9_AM550[] =
+    "0F0010D9E30C07E50A1504062C0200FF88800209090C07E50A1504062C0200FF888006"
+    "0000035706000000F6060000006706000000A906000000000600000000060000000006"
+    "00000000";
+static const char WN_9_E450[] =
+    "0F0021ED980C07E50B0303043839FF8000000209090C07E50B0303043839FF80000106"
+    "0000238B0600001DB10600001F9A0600001CE506000000000600000000060000000006"
+    "00000000";
+
+static void check_wn(const char *hex, const uint32_t v[8], const when *t,
+                     const char *serial) {
+  static const char *const obis[8] = {
+      "1.0.1.8.0.255", "1.0.2.8.0.255", "1.0.3.8.0.255", "1.0.4.8.0.255",
+      "1.0.1.7.0.255", "1.0.2.7.0.255", "1.0.3.7.0.255", "1.0.4.7.0.255"};
+  static const uint8_t unit[8] = {WH, WH, VARH, VARH, W, W, VAR, VAR};
+  want w[8];
+  char text[8][16];
+  for (size_t i = 0; i < 8; i++) {
+    snprintf(text[i], sizeof text[i], "%u", (unsigned)v[i]);
+    w[i] = (want){obis[i], v[i], 0, unit[i], text[i]};
+  }
+  decode_hex(hex);
+  check_values(w, 8);
+  check_time(t);
+  assert_string_equal(tel.meter_number, serial);
+}
+
+static void test_wiener_netze_ir_real(void **state) {
+  static const uint32_t im350[8] = {1465, 0, 0, 5521, 4, 0, 0, 18};
+  static const uint32_t am550[8] = {855, 246, 103, 169, 0, 0, 0, 0};
+  static const uint32_t e450[8] = {9099, 7601, 8090, 7397, 0, 0, 0, 0};
+  static const when t_im350 = {2021, 10, 21, 4, 5, 40, 34, 0, -120, 0x80};
+  static const when t_am550 = {2021, 10, 21, 4, 6, 44, 2, 0, -120, 0x80};
+  static const when t_e450 = {2021, 11, 3, 3, 4, 56, 57, 0xFF, NO_DEV, 0};
+  (void)state;
+  check_wn(WN_10_IM350, im350, &t_im350, "SMS1030788000020");
+  check_wn(WN_9_AM550, am550, &t_am550, "");
+  check_wn(WN_9_E450, e450, &t_e450, "");
+}
+
 /* Hex with spaces (wrapped for reading) into pb, behind a 0F header
  * without a date-time when the text is only a body. */
 static void put_hex_body(const char *hex) {
@@ -1232,6 +1280,7 @@ int main(void) {
       cmocka_unit_test(test_burgenland_14),
       cmocka_unit_test(test_burgenland_real),
       cmocka_unit_test(test_wiener_netze_9_real),
+      cmocka_unit_test(test_wiener_netze_ir_real),
       cmocka_unit_test(test_capture_list),
       cmocka_unit_test(test_capture_list_mismatch),
       cmocka_unit_test(test_unknown_shapes),

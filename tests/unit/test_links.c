@@ -37,6 +37,9 @@ static const capture HDLC[] = {
     {"extra_hdlc_lg_e450_dlmsparser_1.hex", 1539018, 3},
     {"extra_hdlc_lg_e450_dlmsparser_2.hex", 707715, 3},
     {"extra_hdlc_burgenland_e450_amsreader501.hex", 2195702, 1},
+    {"extra_hdlc_wienernetze_ir_im350_rddl.hex", 1199862, 1},
+    {"extra_hdlc_wienernetze_ir_am550_rddl.hex", 1104354, 1},
+    {"extra_hdlc_wienernetze_ir_e450_rddl.hex", 2223512, 1},
 };
 #define N_HDLC (sizeof HDLC / sizeof HDLC[0])
 

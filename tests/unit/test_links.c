@@ -15,7 +15,6 @@
 #include <cmocka.h>
 
 #include "framer.h"
-#include "sm_names.h"
 #include "sm_private.h"
 #include "vec.h"
 
@@ -133,20 +132,9 @@ static void test_hdlc_captures(void **state) {
   }
 }
 
-/* The reading with this OBIS code in t, or NULL. */
-static const sm_value *reading(const sm_telegram *t, const char *obis) {
-  char text[32];
-  for (size_t i = 0; i < t->n_values; i++) {
-    sm_obis_format(t->values[i].obis, text, sizeof text);
-    if (!strcmp(text, obis))
-      return &t->values[i];
-  }
-  return NULL;
-}
-
 static void expect_reading(const sm_telegram *t, const char *obis, int64_t raw,
                            int scaler, uint8_t unit) {
-  const sm_value *v = reading(t, obis);
+  const sm_value *v = vec_reading(t, obis);
   assert_non_null(v);
   assert_int_equal(v->kind, SM_VALUE_NUMBER);
   assert_int_equal(v->raw, raw);
@@ -215,8 +203,8 @@ static void test_hdlc_segmented_capture(void **state) {
   expect_reading(&t, "1.1.1.8.2.255", 24355, 0, 30);
   expect_reading(&t, "1.1.2.8.1.255", 0, 0, 30);
   expect_reading(&t, "1.1.2.8.2.255", 3038, 0, 30);
-  assert_true(reading(&t, "1.0.32.7.0.255")->value == 233.6);
-  const sm_value *id = reading(&t, "0.0.96.1.1.255");
+  assert_true(vec_reading(&t, "1.0.32.7.0.255")->value == 233.6);
+  const sm_value *id = vec_reading(&t, "0.0.96.1.1.255");
   assert_non_null(id);
   assert_int_equal(id->kind, SM_VALUE_TEXT);
   assert_string_equal(id->text, "131304");
@@ -702,14 +690,20 @@ static void test_dsmr_in_gcm(void **state) {
 /* The same DSMR text as a plain P1 telegram (as the Netherlands, Belgium
  * and Luxembourg send it): a bad-CRC copy, noise and the real one, in
  * chunks: one telegram. */
-static void test_dsmr_plain(void **state) {
-  static uint8_t plain[1024];
+/* The DSMR text inside the Steiermark capture (481 bytes), decrypted. */
+static size_t dsmr_text(uint8_t *plain, size_t cap) {
   vec v;
   enc_header h;
-  (void)state;
   load("extra_dsmr_in_gcm_steiermark_sagemcom_shrdzm.hex", &v);
-  size_t pn = enc_open(v.bytes, v.len, v.key, plain, sizeof plain, &h);
+  size_t pn = enc_open(v.bytes, v.len, v.key, plain, cap, &h);
   assert_int_equal(pn, 481);
+  return pn;
+}
+
+static void test_dsmr_plain(void **state) {
+  static uint8_t plain[1024];
+  (void)state;
+  size_t pn = dsmr_text(plain, sizeof plain);
   size_t n = 0;
   for (size_t i = 0; i < 100; i++)
     buf[n++] = (uint8_t)vec_rand(&seed);
@@ -744,12 +738,9 @@ static void test_dsmr_behind_slashes(void **state) {
   static uint8_t plain[1024];
   static const uint8_t header[] = {0x68, 0xFA, 0xFA, 0x68};
   static const char slashes[] = "/a/b/c\r\n";
-  vec v, none;
-  enc_header h;
+  vec none;
   (void)state;
-  load("extra_dsmr_in_gcm_steiermark_sagemcom_shrdzm.hex", &v);
-  size_t pn = enc_open(v.bytes, v.len, v.key, plain, sizeof plain, &h);
-  assert_int_equal(pn, 481);
+  size_t pn = dsmr_text(plain, sizeof plain);
   size_t n = 0;
   memcpy(buf, header, sizeof header);
   n += sizeof header;

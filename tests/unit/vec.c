@@ -242,3 +242,13 @@ void vec_feed_chunks(sm_decoder *d, const uint8_t *buf, size_t len,
     len -= k;
   }
 }
+
+const sm_value *vec_reading(const sm_telegram *t, const char *obis) {
+  char text[32];
+  for (size_t i = 0; i < t->n_values; i++) {
+    sm_obis_format(t->values[i].obis, text, sizeof text);
+    if (!strcmp(text, obis))
+      return &t->values[i];
+  }
+  return NULL;
+}

@@ -92,6 +92,9 @@ typedef struct vec_record {
 } vec_record;
 void vec_record_cb(const sm_telegram *t, void *ctx);
 
+/* The reading of t with this OBIS code ("1.0.1.8.0.255"), or NULL. */
+const sm_value *vec_reading(const sm_telegram *t, const char *obis);
+
 /* Feed buf in chunks of 1..max_chunk bytes drawn from *seed. */
 void vec_feed_chunks(sm_decoder *d, const uint8_t *buf, size_t len,
                      size_t max_chunk, uint64_t *seed, vec_tally *t);

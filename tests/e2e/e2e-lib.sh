@@ -191,6 +191,13 @@ e2e_listval() { # NAME -> identifiers
     sed 's/^[0-9.]* //'
 }
 
+# e2e_readings NAME METER -> the meter's reading identifiers, sorted, one a
+# line, without its health counters (errors-*, total_operations-*, derive-*).
+e2e_readings() {
+  e2e_listval "$1" | sed -n "s|^$E2E_HOST/smartmeter-$2/||p" |
+    grep -v -e '^errors-' -e '^total_operations-' -e '^derive-' | sort
+}
+
 # e2e_csv NAME METER ID -> "epoch,value" rows of all day files, in order.
 e2e_csv() {
   local f

@@ -82,9 +82,7 @@ energy_wh-reactive_export_t1 12529385
 energy_wh-reactive_export_t2 6778985
 power-reactive_export 1659
 EOF
-  readings=$(e2e_listval dsmr |
-    sed -n "s|^$E2E_HOST/smartmeter-$meter/||p" |
-    grep -vc -e '^errors-' -e '^total_operations-' -e '^derive-')
+  readings=$(e2e_readings dsmr "$meter" | grep -c .)
   is "$meter: 16 readings, nothing else" "$readings" 16
   e2e_expect_clean_health dsmr "$meter"
   telegrams=$(e2e_csv_last dsmr "$meter" total_operations-telegrams)

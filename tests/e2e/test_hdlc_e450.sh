@@ -76,8 +76,7 @@ energy_wh-reactive_export_t1 6492443
 energy_wh-reactive_export_t2 3308920
 power-reactive_export 379
 EOF
-readings=$(e2e_listval e450 | sed -n "s|^$E2E_HOST/smartmeter-graz/||p" |
-  grep -vc -e '^errors-' -e '^total_operations-' -e '^derive-')
+readings=$(e2e_readings e450 graz | grep -c .)
 is "16 readings, nothing else (no text, no gauge-obis_*)" "$readings" 16
 e2e_expect_clean_health e450 graz
 telegrams=$(e2e_csv_last e450 graz total_operations-telegrams)
@@ -106,8 +105,7 @@ power-export 0
 energy_wh-import 31358606
 energy_wh-export 7619
 EOF
-readings=$(e2e_listval e450 | sed -n "s|^$E2E_HOST/smartmeter-burgenland/||p" |
-  grep -vc -e '^errors-' -e '^total_operations-' -e '^derive-')
+readings=$(e2e_readings e450 burgenland | grep -c .)
 is "burgenland: 10 readings, nothing else" "$readings" 10
 e2e_expect_clean_health e450 burgenland
 e2e_expect_framing_found e450 burgenland hdlc

@@ -74,8 +74,7 @@ want_ids="energy_wh-export energy_wh-import energy_wh-reactive_export
 energy_wh-reactive_import power-export power-import power-reactive_export
 power-reactive_import"
 for m in im350 am550 e450; do
-  got=$(e2e_listval wn | sed -n "s|^$E2E_HOST/smartmeter-$m/||p" |
-    grep -v -e '^errors-' -e '^total_operations-' -e '^derive-' | sort)
+  got=$(e2e_readings wn "$m")
   is "$m: exactly the eight readings" \
     "$(tr '\n' ' ' <<<"$got")" "$(tr '\n' ' ' <<<"$want_ids")"
   e2e_expect_clean_health wn "$m"

@@ -79,12 +79,19 @@ static size_t out(char *buf, size_t size, const char *s, size_t n) {
   return n;
 }
 
-/* How many decimal digits v has. */
+/* How many decimal digits v has: floor(log10) from the bit length
+ * (1233 / 4096 is just above log10(2)), corrected by one compare. */
 static size_t decimal_len(uint64_t v) {
-  size_t n = 1;
-  for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
-    n++;
-  return n;
+  /* clang-format off */
+  static const uint64_t pow10[20] = {
+      1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+      1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000,
+      100000000000000, 1000000000000000, 10000000000000000,
+      100000000000000000, 1000000000000000000, 10000000000000000000u};
+  /* clang-format on */
+  uint64_t u = v | 1; /* 0 has one digit; the low bit never changes a count */
+  size_t t = (size_t)((64 - __builtin_clzll(u)) * 1233) >> 12;
+  return t + (u >= pow10[t]);
 }
 
 /* Decimal digits of v at p (no terminator); returns how many. Two digits
@@ -230,38 +237,38 @@ static size_t format_scaled(int64_t raw, int scaler, char *buf, size_t size) {
   char tmp[SCALED_MAX];
   /* Straight into buf when it is large enough for any result and nothing
    * is trimmed (buf holds the text and its NUL, as snprintf leaves it). */
-  char *text = size >= SCALED_MAX && scaler >= 0 ? buf : tmp;
+  char *text = size >= SCALED_MAX ? buf : tmp;
   uint64_t mag = raw < 0 ? (uint64_t)0 - (uint64_t)raw : (uint64_t)raw;
   size_t o = 0;
   if (raw < 0)
     text[o++] = '-';
-  if (scaler == 0) { /* most readings: the integer as it is */
-    o += put_u64(text + o, mag);
-  } else if (scaler > 0) {
+  if (scaler >= 0 || mag == 0) { /* most readings: the integer as it is */
     o += put_u64(text + o, mag);
     for (int i = 0; mag != 0 && i < scaler; i++)
       text[o++] = '0';
   } else {
-    /* k fraction digits (zero-padded), a dot, then the integer part
-     * ("0" when there is none), written backwards in place. */
+    /* The digits once, then a dot put in (or "0.", zeros before them),
+     * then the fraction's trailing zeros taken off: mag != 0 has a digit
+     * other than 0, so the trimming stops at it or at the dot. */
     size_t k = (size_t)-scaler, nd = decimal_len(mag);
-    size_t whole = nd > k ? nd - k : 1;
-    char *p = text + o + whole + 1 + k;
-    uint64_t v = mag;
-    for (size_t i = 0; i < k; i++, v /= 10)
-      *--p = (char)('0' + v % 10);
-    *--p = '.';
-    do
-      *--p = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    o += whole + 1 + k;
+    if (nd > k) {
+      put_u64(text + o + 1, mag);
+      for (size_t i = 0; i < nd - k; i++) /* the whole part, left by one */
+        text[o + i] = text[o + 1 + i];
+      text[o + nd - k] = '.';
+      o += nd + 1;
+    } else {
+      text[o++] = '0';
+      text[o++] = '.';
+      for (size_t i = nd; i < k; i++)
+        text[o++] = '0';
+      o += put_u64(text + o, mag);
+    }
     while (text[o - 1] == '0')
       o--;
     if (text[o - 1] == '.')
       o--;
   }
-  if (o == 2 && text[0] == '-' && text[1] == '0')
-    o = 1, text[0] = '0'; /* "-0" cannot happen from integers, but be safe */
   if (text == tmp)
     return out(buf, size, tmp, o);
   buf[o] = '\0';

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -195,6 +196,39 @@ static void test_value_format_extremes(void **state) {
   check_format(-1, -20, "-0.00000000000000000001");
 }
 
+/* raw * 10^scaler the slow way: the digits of |raw| with zeros in front,
+ * a dot k from the end, trailing zeros (and a bare dot) taken off. */
+static void slow_decimal(int64_t raw, int k, char *out, size_t size) {
+  uint64_t mag = raw < 0 ? (uint64_t)0 - (uint64_t)raw : (uint64_t)raw;
+  char d[64];
+  int n = snprintf(d, sizeof d, "%0*llu", k + 1, (unsigned long long)mag);
+  char body[80];
+  snprintf(body, sizeof body, "%.*s.%s", n - k, d, d + n - k);
+  size_t len = strlen(body);
+  while (k > 0 && body[len - 1] == '0')
+    len--;
+  if (body[len - 1] == '.')
+    len--;
+  body[len] = '\0';
+  snprintf(out, size, "%s%s", raw < 0 && mag ? "-" : "", body);
+}
+
+/* Every digit count, at both sides of each power of ten, with every
+ * scaler that puts the dot inside, before or after the digits. */
+static void test_value_format_digit_counts(void **state) {
+  (void)state;
+  int64_t p = 1;
+  for (int e = 0; e <= 18; e++, p *= 10) {
+    const int64_t raws[] = {p, p - 1, p + 1, -p, -(p - 1), p * 9 + (p - 1)};
+    for (size_t i = 0; i < sizeof raws / sizeof raws[0]; i++)
+      for (int k = 0; k <= 20; k++) {
+        char want[SM_NUM_MAX];
+        slow_decimal(raws[i], k, want, sizeof want);
+        check_format(raws[i], (int8_t)-k, want);
+      }
+  }
+}
+
 static void test_value_format_truncation(void **state) {
   sm_value v = number(2337, -1);
   char buf[8];
@@ -363,6 +397,7 @@ int main(void) {
       cmocka_unit_test(test_value_format_exact),
       cmocka_unit_test(test_value_format_negative_zero),
       cmocka_unit_test(test_value_format_extremes),
+      cmocka_unit_test(test_value_format_digit_counts),
       cmocka_unit_test(test_value_format_truncation),
       cmocka_unit_test(test_value_format_float),
       cmocka_unit_test(test_value_format_text),

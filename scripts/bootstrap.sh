@@ -34,7 +34,7 @@ demo_packages=(collectd-core collectd-utils socat python3 rrdtool)
 # libmicrohttpd12 / libprotobuf-c1: collectd's write_prometheus.so needs
 # them, and --no-install-recommends would leave them out.
 test_packages=(
-  "${demo_packages[@]}" libcmocka-dev curl
+  "${demo_packages[@]}" libcmocka-dev curl python3-cryptography
   mosquitto mosquitto-clients influxdb influxdb-client ser2net
   libmicrohttpd12 libprotobuf-c1
   clang libclang-rt-14-dev valgrind

@@ -8,8 +8,9 @@ CLI_TESTS = \
 	tests/cli/test_live.sh \
 	tests/cli/test_framing.sh \
 	tests/cli/test_link_noise.sh \
-	tests/cli/test_scan.sh
+	tests/cli/test_scan.sh \
+	tests/cli/test_reference.sh
 TESTS += $(CLI_TESTS)
 dist_noinst_SCRIPTS += $(CLI_TESTS)
 EXTRA_DIST += tests/cli/common.sh tests/cli/expected.tsv \
-	tests/cli/link-noise.py
+	tests/cli/link-noise.py tests/reference/smref.py

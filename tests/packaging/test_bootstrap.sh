@@ -96,7 +96,7 @@ unlike "--demo: no servers of the tests" "$pkgs" ' (mosquitto|influxdb|ser2net) 
 
 boot tests STUB_INSTALLED=none -- --tests
 pkgs=" $(installed tests) "
-for p in libcmocka-dev mosquitto influxdb ser2net socat lintian debhelper \
+for p in libcmocka-dev python3-cryptography mosquitto influxdb ser2net socat lintian debhelper \
   dpkg-dev collectd-dev; do
   like "--tests: installs $p" "$pkgs" " $p "
 done

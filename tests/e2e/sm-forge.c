@@ -4,7 +4,7 @@
  * framer.c).
  *
  *   sm-forge [-k KEYHEX] [-s SC] [-a AUTHKEYHEX] [-v] [-u] [-p]
- *            [-F same|mbus|hdlc|apdu] [-S SEG] [-i FIRST]
+ *            [-P PLAINTEXT] [-F same|mbus|hdlc|apdu] [-S SEG] [-i FIRST]
  *            (-n N | -c COUNTERS) -o OUTDIR CAPTURE.hex
  *
  * Why: the decoder rejects a frame counter it has seen (replay guard), so a
@@ -45,6 +45,10 @@
  *                the frame counter, so every dispatched row tells which
  *                telegram it came from (with scaler 0: value = counter W).
  *   -p           print the plaintext of the capture as hex and exit.
+ *   -P FILE      seal the plaintext in FILE (hex, as -p prints it) instead
+ *                of the capture's: the same length, so that the capture's
+ *                frames fit it (tests/cli/test_reference.sh gives the
+ *                capture's plaintext with other numbers in it).
  *
  * Keys come from -k or the capture's "# key:" line. Exit 0 on success, 1
  * on errors, 2 on usage errors.
@@ -73,7 +77,7 @@ typedef enum { OUT_SAME, OUT_MBUS, OUT_HDLC, OUT_APDU } out_kind;
 
 typedef struct forge_opts {
   char key_hex[64];
-  const char *auth_hex, *dir, *clist;
+  const char *auth_hex, *dir, *clist, *plain_path;
   long sc, after, first, seg;
   out_kind out;
   bool vary, print, unsealed;
@@ -348,7 +352,7 @@ static int write_capture(const char *dir, long i, const uint8_t *w, size_t n,
 static int usage(void) {
   fprintf(stderr,
           "usage: sm-forge [-k KEYHEX] [-s SC] [-a AUTHKEYHEX] [-v] [-u] "
-          "[-p] [-F same|mbus|hdlc|apdu] [-S SEG] [-i FIRST] "
+          "[-p] [-P PLAINTEXT] [-F same|mbus|hdlc|apdu] [-S SEG] [-i FIRST] "
           "(-n N | -c COUNTERS) -o OUTDIR CAPTURE.hex\n");
   return 2;
 }
@@ -376,7 +380,7 @@ static int parse_opts(int argc, char **argv, forge_opts *o) {
   memset(o, 0, sizeof(*o));
   o->sc = -1;
   o->first = 1;
-  while ((opt = getopt(argc, argv, "k:s:a:c:n:o:F:S:i:vup")) != -1) {
+  while ((opt = getopt(argc, argv, "k:s:a:c:n:o:F:S:i:vupP:")) != -1) {
     switch (opt) {
     case 'k':
       snprintf(o->key_hex, sizeof(o->key_hex), "%s", optarg);
@@ -418,6 +422,9 @@ static int parse_opts(int argc, char **argv, forge_opts *o) {
       break;
     case 'p':
       o->print = true;
+      break;
+    case 'P':
+      o->plain_path = optarg;
       break;
     default:
       return -1;
@@ -461,6 +468,25 @@ static long counters_of(const forge_opts *o, uint32_t fc, uint32_t *out) {
   return n;
 }
 
+/* -P: the plaintext in path replaces plain[0..n), which it must match in
+ * length. 0 or -1. */
+static int replace_plain(const char *path, uint8_t *plain, size_t n) {
+  static char text[4 * MAX_BYTES];
+  static uint8_t got[MAX_BYTES];
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return fail(strerror(errno), path);
+  size_t used = fread(text, 1, sizeof(text) - 1, f);
+  fclose(f);
+  long k = sm_hex_decode(text, used, got, sizeof(got));
+  if (k < 0)
+    return fail("-P: not hex", path);
+  if ((size_t)k != n)
+    return fail("-P: not as long as the capture's plaintext", path);
+  memcpy(plain, got, n);
+  return 0;
+}
+
 /* Seal (or not) and frame one telegram, then write it. */
 static int forge_one(const forge_opts *o, const capture *c, enc_params *p,
                      uint8_t *plain, size_t n, long power, long index) {
@@ -500,6 +526,8 @@ static int forge(const forge_opts *o, capture *c) {
     return fail("cannot decrypt the capture (key?)", NULL), 1;
   if (o->print)
     return print_hex(plain, n), 0;
+  if (o->plain_path && replace_plain(o->plain_path, plain, n) != 0)
+    return 1;
   memcpy(p.system_title, h.system_title, 8);
   p.sc = o->sc >= 0 ? (uint8_t)o->sc : h.sc;
   if ((p.sc & 0x10) && !has_ak && !o->unsealed)

@@ -4,11 +4,20 @@
 only to check the C decoder's numbers (tests/cli/test_reference.sh).
 
   smref.py CAPTURE.hex        prints one JSON object: what the capture says
-  smref.py --against JSON CAPTURE.hex
+  smref.py --against JSON CAPTURE.hex [LOG]
                               compares a smartmeter-decode --format json
                               line (file JSON) with it: exit 0 when every
                               field and value agrees, else 1 and the
-                              differences
+                              differences; readings beyond the bounds the
+                              README gives must be missing, and the first
+                              named in the CLI's stderr (file LOG)
+  smref.py --vary SEED N PLAINTEXT.hex DIR
+                              DIR/pt1.hex .. ptN.hex: the plaintext (as
+                              sm-forge -p prints it) with other numbers,
+                              chosen by SEED + k, for sm-forge -P
+  smref.py --against-each LIST
+                              --against for every line "JSON CAPTURE LOG"
+                              of the file LIST
 
 Written from the protocol descriptions (EN 13757-2 M-Bus long frames, the
 DLMS/COSEM green book's HDLC, General-Block-Transfer, general-glo-ciphering
@@ -210,16 +219,17 @@ FIXED = {0x03: (1, False), 0x05: (4, True), 0x06: (4, False),
 STRINGS = (0x09, 0x0A, 0x0C)
 
 
-def axdr(b, pos):
+def axdr(b, pos, fields=None):
     """One element at pos -> ((tag, value), next pos). Containers hold a
-    list of elements; strings bytes; integers ints."""
+    list of elements; strings bytes; integers ints. fields, when given,
+    collects (offset, tag) of every fixed-width integer."""
     tag = b[pos]
     pos += 1
     if tag in (0x01, 0x02):
         n, pos = ber_length(b, pos)
         items = []
         for _ in range(n):
-            item, pos = axdr(b, pos)
+            item, pos = axdr(b, pos, fields)
             items.append(item)
         return (tag, items), pos
     if tag in STRINGS:
@@ -227,6 +237,8 @@ def axdr(b, pos):
         return (tag, bytes(b[pos:pos + n])), pos + n
     if tag in FIXED:
         size, signed = FIXED[tag]
+        if fields is not None:
+            fields.append((pos, tag))
         raw = int.from_bytes(b[pos:pos + size], "big", signed=signed)
         return (tag, raw), pos + size
     if tag == 0x19:
@@ -542,23 +554,75 @@ def decode(path):
     return tel
 
 
+# ---- variants: the same telegram with other numbers --------------------
+
+VARIED = (0x05, 0x06, 0x10, 0x11, 0x12, 0x14, 0x15)  # not scalers, units
+
+
+def vary(pt, rng):
+    """pt (a data-notification) with every integer value replaced: edge
+    values (0, 1, the type's limits, -1) a fifth of the time, values below
+    1000 or 100000 three fifths, else any value of the type. Scalers and
+    units stay."""
+    fields = []
+    start = 5 + {0x0C: 13, 0x09: 14, 0x00: 1}[pt[5]]
+    axdr(pt, start, fields)
+    out = bytearray(pt)
+    for pos, tag in fields:
+        if tag not in VARIED:
+            continue
+        size, signed = FIXED[tag]
+        lo = -(1 << (8 * size - 1)) if signed else 0
+        hi = (1 << (8 * size - 1)) - 1 if signed else (1 << 8 * size) - 1
+        r = rng.random()
+        if r < 0.2:
+            v = rng.choice([0, 1, lo, hi, -1 if signed else hi - 1])
+        elif r < 0.8:  # below 1000 or 100000: plausible, mostly
+            top = 999 if r < 0.6 else 99999
+            v = rng.randrange(max(lo, -top), min(hi, top) + 1)
+        else:
+            v = rng.randrange(lo, hi + 1)
+        out[pos:pos + size] = v.to_bytes(size, "big", signed=signed)
+    return bytes(out)
+
+
 FIELDS = ("system_title", "frame_counter", "meter_time", "meter_number",
           "device_name")
 
 
-def differences(ref, line):
-    """What a smartmeter-decode JSON line says otherwise than ref."""
-    got = json.loads(line, parse_float=decimal.Decimal,
-                     parse_int=decimal.Decimal)
+# What the README promises never to print: a value beyond its unit's
+# bound ("1000 V, 10^4 A, 10^8 W/VA/var, 1000 Hz, 10^15 Wh/VAh/varh and
+# any other unit").
+BOUNDS = {"V": 1e3, "A": 1e4, "W": 1e8, "VA": 1e8, "var": 1e8, "Hz": 1e3}
+
+
+def implausible(text, unit):
+    return re.fullmatch(r"-?\d+(\.\d+)?", text) is not None and \
+        abs(decimal.Decimal(text)) > decimal.Decimal(BOUNDS.get(unit, 1e15))
+
+
+def differences(ref, line, log=""):
+    """What a smartmeter-decode JSON line says otherwise than ref, once
+    the readings beyond their bounds are taken out of ref; and whether
+    the CLI's stderr (log) names the first of those with its number and
+    says when there were more."""
+    try:
+        got = json.loads(line, parse_float=decimal.Decimal,
+                         parse_int=decimal.Decimal)
+    except ValueError as e:
+        return ["not one JSON object (%s): %r" % (e, line[:200])]
     out = ["%s: %r, the reference %r" % (f, got.get(f), ref[f])
            for f in FIELDS if got.get(f) != ref[f]]
+    bad = [o for o, (text, unit) in ref["values"].items()
+           if implausible(text, unit)]
+    want = {o: v for o, v in ref["values"].items() if o not in bad}
     values = got.get("values", {})
-    for o in sorted(set(values) | set(ref["values"])):
-        if o not in values or o not in ref["values"]:
+    for o in sorted(set(values) | set(want)):
+        if o not in values or o not in want:
             out.append("%s: only in %s" % (
-                o, "the reference" if o in ref["values"] else "the line"))
+                o, "the reference" if o in want else "the line"))
             continue
-        text, unit = ref["values"][o]
+        text, unit = want[o]
         v = values[o]["value"]
         same = (v == text if isinstance(v, str) else
                 re.fullmatch(r"-?\d+(\.\d+)?", text) is not None and
@@ -566,13 +630,48 @@ def differences(ref, line):
         if not same or values[o]["unit"] != unit:
             out.append("%s: %s %s, the reference %s %s" % (
                 o, v, values[o]["unit"], text, unit))
+    if bad:
+        text, unit = ref["values"][bad[0]]
+        m = re.search(r"%s = (\S+) (\S*) ?is beyond the bound[^;]*; "
+                      r"dropped( with other implausible readings)?$" %
+                      re.escape(bad[0]), log, re.M)
+        if not m or abs(float(m.group(1)) - float(text)) > \
+                1e-5 * abs(float(text)) or m.group(2) != unit or \
+                bool(m.group(3)) != (len(bad) > 1):
+            out.append("the log does not name %s = %s %s as the first of %d "
+                       "dropped: %r" % (bad[0], text, unit, len(bad),
+                                        log.strip()))
+    elif log.strip():
+        out.append("the log says %r" % log.strip())
     return out
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--vary":
+        import random
+        seed, n, out = int(sys.argv[2]), int(sys.argv[3]), sys.argv[5]
+        text = open(sys.argv[4], encoding="ascii").read()
+        pt = bytes.fromhex(re.sub(r"\s+", "", text))
+        for k in range(1, n + 1):
+            with open("%s/pt%d.hex" % (out, k), "w", encoding="ascii") as f:
+                f.write(vary(pt, random.Random(seed + k)).hex().upper() + "\n")
+        sys.exit(0)
+    if sys.argv[1] == "--against-each":
+        # lines "JSON CAPTURE LOG" in the file sys.argv[2]
+        failed = False
+        for line in open(sys.argv[2], encoding="utf-8"):
+            j, cap, log = line.split()
+            diffs = differences(decode(cap), open(j, encoding="utf-8").read(),
+                                open(log, encoding="utf-8").read())
+            for d in diffs:
+                print("%s: %s" % (cap, d))
+            failed = failed or bool(diffs)
+        sys.exit(1 if failed else 0)
     if sys.argv[1] == "--against":
+        log = (open(sys.argv[4], encoding="utf-8").read()
+               if len(sys.argv) > 4 else "")
         diffs = differences(decode(sys.argv[3]),
-                            open(sys.argv[2], encoding="utf-8").read())
+                            open(sys.argv[2], encoding="utf-8").read(), log)
         for d in diffs:
             print(d)
         sys.exit(1 if diffs else 0)

@@ -48,7 +48,8 @@
  *   -P FILE      seal the plaintext in FILE (hex, as -p prints it) instead
  *                of the capture's: the same length, so that the capture's
  *                frames fit it (tests/cli/test_reference.sh gives the
- *                capture's plaintext with other numbers in it).
+ *                capture's plaintext with other numbers in it); a DSMR
+ *                text's CRC is computed again.
  *
  * Keys come from -k or the capture's "# key:" line. Exit 0 on success, 1
  * on errors, 2 on usage errors.
@@ -468,8 +469,21 @@ static long counters_of(const forge_opts *o, uint32_t fc, uint32_t *out) {
   return n;
 }
 
+/* A DSMR text telegram whose numbers were changed: its CRC written again
+ * (the '!' that opens the last line stays where it is). 0 or -1. */
+static int dsmr_crc_again(uint8_t *text, size_t n) {
+  static uint8_t out[MAX_BYTES];
+  size_t bang = n;
+  while (bang > 2 && !(text[bang - 1] == '\n' && text[bang] == '!'))
+    bang--;
+  if (bang <= 2 || frm_dsmr_seal(text, bang, false, out, sizeof(out)) != n)
+    return fail("-P: a DSMR text without its \"!\" line", NULL);
+  memcpy(text, out, n);
+  return 0;
+}
+
 /* -P: the plaintext in path replaces plain[0..n), which it must match in
- * length. 0 or -1. */
+ * length; a DSMR text gets its CRC anew. 0 or -1. */
 static int replace_plain(const char *path, uint8_t *plain, size_t n) {
   static char text[4 * MAX_BYTES];
   static uint8_t got[MAX_BYTES];
@@ -484,7 +498,7 @@ static int replace_plain(const char *path, uint8_t *plain, size_t n) {
   if ((size_t)k != n)
     return fail("-P: not as long as the capture's plaintext", path);
   memcpy(plain, got, n);
-  return 0;
+  return plain[0] == '/' ? dsmr_crc_again(plain, n) : 0;
 }
 
 /* Seal (or not) and frame one telegram, then write it. */

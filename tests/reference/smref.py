@@ -559,11 +559,31 @@ def decode(path):
 VARIED = (0x05, 0x06, 0x10, 0x11, 0x12, 0x14, 0x15)  # not scalers, units
 
 
+def vary_dsmr(pt, rng):
+    """A DSMR text with the digits of every "(number*unit)" replaced (a
+    random number of leading zeros, then random digits), the length kept
+    (the CRC is sm-forge -P's business)."""
+    def digits(m):
+        number = m.group(2)
+        zeros = rng.randrange(sum(ch.isdigit() for ch in number) + 1)
+        out = []
+        for ch in number:  # a random magnitude: leading zeros, then any
+            if ch.isdigit():
+                ch = "0" if zeros > 0 else rng.choice("0123456789")
+                zeros -= 1
+            out.append(ch)
+        return m.group(1) + "".join(out) + m.group(3)
+    text = re.sub(r"(\()(-?[0-9.]+)(\*\w+\))", digits, pt.decode("ascii"))
+    return text.encode("ascii")
+
+
 def vary(pt, rng):
     """pt (a data-notification) with every integer value replaced: edge
     values (0, 1, the type's limits, -1) a fifth of the time, values below
     1000 or 100000 three fifths, else any value of the type. Scalers and
     units stay."""
+    if pt[:1] == b"/":
+        return vary_dsmr(pt, rng)
     fields = []
     start = 5 + {0x0C: 13, 0x09: 14, 0x00: 1}[pt[5]]
     axdr(pt, start, fields)

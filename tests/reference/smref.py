@@ -19,20 +19,19 @@ only to check the C decoder's numbers (tests/cli/test_reference.sh).
                               --against for every line "JSON CAPTURE LOG"
                               of the file LIST
 
-Written from the protocol descriptions (EN 13757-2 M-Bus long frames, the
-DLMS/COSEM green book's HDLC, General-Block-Transfer, general-glo-ciphering
-and A-XDR, DSMR 5's P1 text) and ../shared/INTERFACES.md's payload layouts,
-in another language and style on purpose, and on another AES (OpenSSL, via
+Written from the protocol descriptions (EN 13757-2/-3 M-Bus frames and
+records, the DLMS/COSEM green book's HDLC, General-Block-Transfer,
+general-glo-ciphering and A-XDR, DSMR 5's P1 text, OMS mode 5) and the
+operators' payload layouts (the research notes, INTERFACES.md), in another
+language and style on purpose, and on another AES (OpenSSL, via
 python3-cryptography) than the decoder's libgcrypt: the two share no code,
 so a slip in one shows as a difference. It is deliberately plain: whole
 capture in, no streaming, no resynchronisation, no partial frames; any
 surprise raises.
 
 Output: {"system_title", "frame_counter", "tagged", "authenticated",
-"meter_time",
-"meter_number", "device_name", "values": {"A.B.C.D.E.F": [decimal text,
-unit text]}}. Netz OÖ's AMIS frames (EN 13757-3 records in OMS mode 5)
-are read too.
+"meter_time", "meter_number", "device_name", "values": {"A.B.C.D.E.F":
+[decimal text, unit text]}}.
 """
 import datetime
 import decimal
@@ -103,12 +102,11 @@ def crc16_x25(b):
     return crc ^ 0xFFFF
 
 
-def hdlc_address(b, pos):
+def after_hdlc_address(b, pos):
     """An HDLC address ends with the byte whose lowest bit is 1."""
-    start = pos
     while not b[pos] & 1:
         pos += 1
-    return b[start:pos + 1], pos + 1
+    return pos + 1
 
 
 def hdlc_apdu(data):
@@ -127,8 +125,7 @@ def hdlc_apdu(data):
         close = pos + 1 + length
         if data[close] != 0x7E:
             raise ValueError("HDLC closing flag")
-        _, p = hdlc_address(frame, 2)
-        _, p = hdlc_address(frame, p)
+        p = after_hdlc_address(frame, after_hdlc_address(frame, 2))
         p += 1  # control
         if crc16_x25(frame[:p]) != int.from_bytes(frame[p:p + 2], "little"):
             raise ValueError("HDLC HCS")
@@ -141,10 +138,9 @@ def hdlc_apdu(data):
             chunk = chunk[3:]
         info += chunk
         first, more = False, bool(frame[0] & 0x08)
-        # the next frame opens with a flag of its own or shares this one
-        pos = close + 1 if data[close + 1:close + 2] == b"\x7E" else close
-        if pos == len(data) - 1:
-            pos += 1  # the shared flag was the last byte
+        pos = close + 1
+        if pos < len(data) and data[pos] != 0x7E:
+            pos = close  # the closing flag opens the next frame too
     if more:
         raise ValueError("the last HDLC frame has the S bit")
     return info

@@ -92,7 +92,7 @@ static void on_error(cli_run *r, sm_status st) {
  * telegram goes out without it, with a note on stderr (once in live
  * mode). */
 static const sm_telegram *plausible(cli_run *r, const sm_telegram *t) {
-  char what[SM_BOUND_TEXT_MAX];
+  char what[SM_BOUND_TEXT_MAX], others[SM_BOUND_OTHERS_MAX];
   sm_value first;
   size_t n;
 
@@ -102,8 +102,8 @@ static const sm_telegram *plausible(cli_run *r, const sm_telegram *t) {
     return kept;
   r->bounds_reported = true;
   sm_bound_describe(&first, what, sizeof what);
-  fprintf(stderr, "telegram %lu: %s; dropped%s%s\n", r->attempts, what,
-          n > 1 ? " with other implausible readings" : "",
+  sm_bound_others(n, others, sizeof others);
+  fprintf(stderr, "telegram %lu: %s; dropped%s%s\n", r->attempts, what, others,
           r->live ? " (not shown again)" : "");
   return kept;
 }

@@ -85,6 +85,15 @@ const sm_telegram *sm_telegram_plausible(const sm_telegram *t,
   return spare;
 }
 
+size_t sm_bound_others(size_t dropped, char *buf, size_t size) {
+  int n = dropped <= 1 ? snprintf(buf, size, "%s", "")
+          : dropped == 2
+              ? snprintf(buf, size, " with 1 other implausible reading")
+              : snprintf(buf, size, " with %zu other implausible readings",
+                         dropped - 1);
+  return n < 0 ? 0 : (size_t)n;
+}
+
 size_t sm_bound_describe(const sm_value *v, char *buf, size_t size) {
   char obis[32], unit[16];
   const char *sym = sm_unit_symbol(v->unit);

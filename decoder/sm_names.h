@@ -77,6 +77,11 @@ const sm_telegram *sm_telegram_plausible(const sm_telegram *t,
  * 1000 V" or "1.0.14.7.0.255 is not a finite number (nan)". */
 #define SM_BOUND_TEXT_MAX 128
 size_t sm_bound_describe(const sm_value *v, char *buf, size_t size);
+/* The rest of that line when a telegram lost dropped > 1 readings:
+ * " with 2 other implausible readings" (" with 1 other implausible
+ * reading"), "" for 0 or 1. Returns the length, as snprintf. */
+#define SM_BOUND_OTHERS_MAX 64
+size_t sm_bound_others(size_t dropped, char *buf, size_t size);
 
 /* Parse hex text into bytes, ignoring whitespace (and ':' / '-'
  * separators). Returns the number of bytes written, or -1 on a non-hex

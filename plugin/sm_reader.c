@@ -184,13 +184,13 @@ static const sm_telegram *plausible(smp_meter *m, const sm_telegram *t) {
   if (n == 0)
     return kept;
   m->health.implausible += n;
-  char what[SM_BOUND_TEXT_MAX];
+  char what[SM_BOUND_TEXT_MAX], others[SM_BOUND_OTHERS_MAX];
   sm_bound_describe(&first, what, sizeof(what));
+  sm_bound_others(n, others, sizeof(others));
   c_complain(LOG_WARNING, &m->bounds_complaint,
              "smartmeter plugin: meter \"%s\": %s; dropped%s (counted in "
              "errors-format).",
-             m->cfg.name, what,
-             n > 1 ? " with other implausible readings" : "");
+             m->cfg.name, what, others);
   return kept;
 }
 

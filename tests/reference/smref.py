@@ -621,7 +621,7 @@ def differences(ref, line, log=""):
     """What a smartmeter-decode JSON line says otherwise than ref, once
     the readings beyond their bounds are taken out of ref; and whether
     the CLI's stderr (log) names the first of those with its number and
-    says when there were more."""
+    counts the others."""
     try:
         got = json.loads(line, parse_float=decimal.Decimal,
                          parse_int=decimal.Decimal)
@@ -648,12 +648,14 @@ def differences(ref, line, log=""):
                 o, v, values[o]["unit"], text, unit))
     if bad:
         text, unit = ref["values"][bad[0]]
+        others = ("" if len(bad) == 1 else
+                  " with 1 other implausible reading" if len(bad) == 2 else
+                  " with %d other implausible readings" % (len(bad) - 1))
         m = re.search(r"%s = (\S+) (\S*) ?is beyond the bound[^;]*; "
-                      r"dropped( with other implausible readings)?$" %
-                      re.escape(bad[0]), log, re.M)
+                      r"dropped(.*)$" % re.escape(bad[0]), log, re.M)
         if not m or abs(float(m.group(1)) - float(text)) > \
                 1e-5 * abs(float(text)) or m.group(2) != unit or \
-                bool(m.group(3)) != (len(bad) > 1):
+                m.group(3) != others:
             out.append("the log does not name %s = %s %s as the first of %d "
                        "dropped: %r" % (bad[0], text, unit, len(bad),
                                         log.strip()))

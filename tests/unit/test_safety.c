@@ -548,6 +548,17 @@ static void test_drop_implausible(void **state) {
   sm_bound_describe(&n, text, sizeof text);
   assert_string_equal(text, "1.0.32.7.0.255 is not a finite number (nan)");
   assert_int_equal(sm_telegram_drop_implausible(&t, NULL), 0);
+  /* The rest of the line counts the others. */
+  char others[SM_BOUND_OTHERS_MAX];
+  assert_int_equal(sm_bound_others(1, others, sizeof others), 0);
+  assert_string_equal(others, "");
+  sm_bound_others(2, others, sizeof others);
+  assert_string_equal(others, " with 1 other implausible reading");
+  sm_bound_others(SM_MAX_VALUES, others, sizeof others);
+  char want[SM_BOUND_OTHERS_MAX];
+  snprintf(want, sizeof want, " with %d other implausible readings",
+           SM_MAX_VALUES - 1);
+  assert_string_equal(others, want);
 }
 
 /* What the plugin and the CLI hand on: the telegram itself when nothing

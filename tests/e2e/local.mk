@@ -31,7 +31,8 @@ E2E_TESTS = \
 	tests/e2e/test_framing_change.sh \
 	tests/e2e/test_hdlc_noise.sh \
 	tests/e2e/test_hdlc_segmented.sh \
-	tests/e2e/test_hdlc_wienernetze.sh
+	tests/e2e/test_hdlc_wienernetze.sh \
+	tests/e2e/test_reference_collectd.sh
 # Not conditional on BUILD_PLUGIN: without the plugin these tests fail
 # (bail out) instead of silently not running.
 TESTS += $(E2E_TESTS)

@@ -576,8 +576,8 @@ def vary_dsmr(pt, rng):
 def vary(pt, rng):
     """pt (a data-notification) with every integer value replaced: edge
     values (0, 1, the type's limits, -1) a fifth of the time, values below
-    1000 or 100000 three fifths, else any value of the type. Scalers and
-    units stay."""
+    1000 or 100000 three fifths, else any value of the type; half of the
+    scalers too. Units stay."""
     if pt[:1] == b"/":
         return vary_dsmr(pt, rng)
     fields = []
@@ -585,6 +585,12 @@ def vary(pt, rng):
     axdr(pt, start, fields)
     out = bytearray(pt)
     for pos, tag in fields:
+        if tag == 0x0F and pt[pos - 3:pos - 1] == b"\x02\x02" and \
+                pt[pos + 1] == 0x16 and rng.random() < 0.5:
+            # the scaler of a {scaler, unit}: -15..15, beyond the +-9
+            # that M-Bus meters send
+            out[pos] = rng.randrange(-15, 16) & 0xFF
+            continue
         if tag not in VARIED:
             continue
         size, signed = FIXED[tag]

@@ -218,7 +218,8 @@ STRINGS = (0x09, 0x0A, 0x0C)
 def axdr(b, pos, fields=None):
     """One element at pos -> ((tag, value), next pos). Containers hold a
     list of elements; strings bytes; integers ints. fields, when given,
-    collects (offset, tag) of every fixed-width integer."""
+    collects (offset, tag) of every fixed-width integer and ("octets12")
+    of every 12-byte string (a date-time, perhaps)."""
     tag = b[pos]
     pos += 1
     if tag in (0x01, 0x02):
@@ -230,6 +231,8 @@ def axdr(b, pos, fields=None):
         return (tag, items), pos
     if tag in STRINGS:
         n, pos = ber_length(b, pos)
+        if fields is not None and n == 12:
+            fields.append((pos, "octets12"))
         return (tag, bytes(b[pos:pos + n])), pos + n
     if tag in FIXED:
         size, signed = FIXED[tag]
@@ -253,11 +256,21 @@ def dlms_time(b):
 
 
 def is_date_time(b):
-    """Month, day, hour, minute and second in range (0xFF: not given)."""
-    def ok(v, lo, hi):
-        return v == 0xFF or lo <= v <= hi
-    return (ok(b[2], 1, 12) and ok(b[3], 1, 31) and ok(b[5], 0, 23) and
-            ok(b[6], 0, 59) and ok(b[7], 0, 59))
+    """A COSEM date-time's fields in range (0xFF: not given; month and day
+    0xFD/0xFE: DST end/begin and the last days of a month)."""
+    def ok(v, lo, hi, *also):
+        return v == 0xFF or lo <= v <= hi or v in also
+    return (ok(b[2], 1, 12, 0xFD, 0xFE) and ok(b[3], 1, 31, 0xFD, 0xFE) and
+            ok(b[4], 1, 7) and ok(b[5], 0, 23) and ok(b[6], 0, 59) and
+            ok(b[7], 0, 59) and ok(b[8], 0, 99))
+
+
+def clock(tel, b):
+    """The meter time is the header's date-time; a telegram whose header
+    has none (or an invalid one) takes the first valid clock of its body
+    (the project's rule: doc/CONTRACTS.md, decoder/sm_axdr.c)."""
+    if tel["meter_time"] is None and is_date_time(b):
+        tel["meter_time"] = dlms_time(b)
 
 
 def obis_text(o):
@@ -296,9 +309,8 @@ def positional(tel, items):
         # Kärnten (12) / Wels (10): id, meter number, time(4), date(5),
         # 1.8.0, 2.8.0 Wh, 3.8.0, 4.8.0 varh, 1.7.0, 2.7.0 W
         tel["meter_number"] = vals[1].decode("ascii")
-        t, d = vals[2], vals[3]
-        tel["meter_time"] = "%04d-%02d-%02dT%02d:%02d:%02d" % (
-            int.from_bytes(d[0:2], "big"), d[2], d[3], t[0], t[1], t[2])
+        t, d = vals[2], vals[3]  # hh mm ss hs, yyyy mm dd dow
+        clock(tel, d[0:5] + t[0:4] + b"\x80\x00\xFF")
         for o, u, raw in zip(energy + power[:2], units_e + units_p[:2],
                              vals[4:10]):
             tel["values"][o] = [decimal_text(raw, 0), u]
@@ -308,7 +320,7 @@ def positional(tel, items):
         # Wiener Netze (10): serial(16), clock, 8 u32; (9): clock, 8 u32
         if n == 10:
             tel["meter_number"] = vals[0].decode("ascii")
-        tel["meter_time"] = dlms_time(vals[n - 9])
+        clock(tel, vals[n - 9])
         for o, u, raw in zip(energy + power, units_e + units_p, vals[n - 8:]):
             tel["values"][o] = [decimal_text(raw, 0), u]
         return True
@@ -327,7 +339,7 @@ def positional(tel, items):
     if n == 33 and tags[0] == 0x09 and len(vals[0]) == 12:
         # Steiermark / Graz E450: clock, then 16 (OBIS, u32), units by
         # the OBIS code (C = 1..4 active/reactive, D = 8 energy, 7 power)
-        tel["meter_time"] = dlms_time(vals[0])
+        clock(tel, vals[0])
         for k in range(1, 33, 2):
             o = vals[k]
             unit = (["Wh", "Wh", "varh", "varh"] if o[3] == 8
@@ -369,7 +381,7 @@ def self_describing(tel, body):
                 scaler, unit = seq[i][1]
                 i += 1
             if o == "0.0.1.0.0.255":
-                tel["meter_time"] = dlms_time(value)
+                clock(tel, value)
             elif o == "0.0.96.1.0.255":
                 tel["meter_number"] = value.decode("ascii")
             elif o == "0.0.42.0.0.255":
@@ -381,7 +393,7 @@ def self_describing(tel, body):
                                     UNITS[unit]]
             continue
         if tag == 0x09 and len(v) == 12 and is_date_time(v):
-            tel["meter_time"] = dlms_time(v)
+            clock(tel, v)
         elif tag in STRINGS:
             tel["meter_number"] = v.decode("ascii")
         else:
@@ -395,10 +407,10 @@ def notification(tel, pt):
         raise ValueError("not a data-notification")
     pos = 5
     if pt[pos] == 0x0C:
-        tel["meter_time"] = dlms_time(pt[pos + 1:pos + 13])
+        clock(tel, pt[pos + 1:pos + 13])
         pos += 13
     elif pt[pos] == 0x09 and pt[pos + 1] == 0x0C:
-        tel["meter_time"] = dlms_time(pt[pos + 2:pos + 14])
+        clock(tel, pt[pos + 2:pos + 14])
         pos += 14
     elif pt[pos] == 0x00:
         pos += 1
@@ -573,18 +585,42 @@ def vary_dsmr(pt, rng):
     return text.encode("ascii")
 
 
+def some_time(b, rng, header):
+    """Another valid date-time, deviation and status kept; a header's is
+    made invalid (month 0) a fifth of the time, so that the body's clock
+    counts."""
+    t = bytearray(b)
+    t[0:2] = rng.randrange(2000, 2100).to_bytes(2, "big")
+    t[2] = 0 if header and rng.random() < 0.2 else rng.randrange(1, 13)
+    t[3] = rng.randrange(1, 29)
+    t[4] = rng.choice([0xFF, rng.randrange(1, 8)])
+    t[5:8] = bytes([rng.randrange(24), rng.randrange(60), rng.randrange(60)])
+    t[8] = rng.choice([0xFF, 0, rng.randrange(100)])
+    return bytes(t)
+
+
 def vary(pt, rng):
     """pt (a data-notification) with every integer value replaced: edge
     values (0, 1, the type's limits, -1) a fifth of the time, values below
     1000 or 100000 three fifths, else any value of the type; half of the
-    scalers too. Units stay."""
+    scalers too, and every date-time (header and body apart). Units
+    stay."""
     if pt[:1] == b"/":
         return vary_dsmr(pt, rng)
     fields = []
     start = 5 + {0x0C: 13, 0x09: 14, 0x00: 1}[pt[5]]
     axdr(pt, start, fields)
     out = bytearray(pt)
+    if pt[5] == 0x0C:
+        fields.append((6, "header"))
+    elif pt[5] == 0x09:
+        fields.append((7, "header"))
     for pos, tag in fields:
+        if tag in ("octets12", "header"):
+            if is_date_time(pt[pos:pos + 12]):
+                out[pos:pos + 12] = some_time(pt[pos:pos + 12], rng,
+                                              tag == "header")
+            continue
         if tag == 0x0F and pt[pos - 3:pos - 1] == b"\x02\x02" and \
                 pt[pos + 1] == 0x16 and rng.random() < 0.5:
             # the scaler of a {scaler, unit}: -15..15, beyond the +-9

@@ -268,7 +268,7 @@ def is_date_time(b):
 def clock(tel, b):
     """The meter time is the header's date-time; a telegram whose header
     has none (or an invalid one) takes the first valid clock of its body
-    (the project's rule: doc/CONTRACTS.md, decoder/sm_axdr.c)."""
+    (the project's rule, doc/CONTRACTS.md "Meter time")."""
     if tel["meter_time"] is None and is_date_time(b):
         tel["meter_time"] = dlms_time(b)
 

@@ -218,8 +218,8 @@ STRINGS = (0x09, 0x0A, 0x0C)
 def axdr(b, pos, fields=None):
     """One element at pos -> ((tag, value), next pos). Containers hold a
     list of elements; strings bytes; integers ints. fields, when given,
-    collects (offset, tag) of every fixed-width integer and ("octets12")
-    of every 12-byte string (a date-time, perhaps)."""
+    collects (offset, tag, size) of every fixed-width integer and string
+    (tag "string")."""
     tag = b[pos]
     pos += 1
     if tag in (0x01, 0x02):
@@ -231,13 +231,13 @@ def axdr(b, pos, fields=None):
         return (tag, items), pos
     if tag in STRINGS:
         n, pos = ber_length(b, pos)
-        if fields is not None and n == 12:
-            fields.append((pos, "octets12"))
+        if fields is not None:
+            fields.append((pos, "string", n))
         return (tag, bytes(b[pos:pos + n])), pos + n
     if tag in FIXED:
         size, signed = FIXED[tag]
         if fields is not None:
-            fields.append((pos, tag))
+            fields.append((pos, tag, size))
         raw = int.from_bytes(b[pos:pos + size], "big", signed=signed)
         return (tag, raw), pos + size
     if tag == 0x19:
@@ -603,8 +603,8 @@ def vary(pt, rng):
     """pt (a data-notification) with every integer value replaced: edge
     values (0, 1, the type's limits, -1) a fifth of the time, values below
     1000 or 100000 three fifths, else any value of the type; half of the
-    scalers too, and every date-time (header and body apart). Units
-    stay."""
+    scalers and of the printable strings too, and every date-time (header
+    and body apart). Units stay."""
     if pt[:1] == b"/":
         return vary_dsmr(pt, rng)
     fields = []
@@ -612,14 +612,20 @@ def vary(pt, rng):
     axdr(pt, start, fields)
     out = bytearray(pt)
     if pt[5] == 0x0C:
-        fields.append((6, "header"))
+        fields.append((6, "header", 12))
     elif pt[5] == 0x09:
-        fields.append((7, "header"))
-    for pos, tag in fields:
-        if tag in ("octets12", "header"):
-            if is_date_time(pt[pos:pos + 12]):
-                out[pos:pos + 12] = some_time(pt[pos:pos + 12], rng,
-                                              tag == "header")
+        fields.append((7, "header", 12))
+    for pos, tag, size in fields:
+        old = pt[pos:pos + size]
+        if tag in ("string", "header") and size == 12 and is_date_time(old):
+            out[pos:pos + 12] = some_time(old, rng, tag == "header")
+            continue
+        if tag == "string" and size != 6 and all(
+                0x20 <= c <= 0x7E for c in old) and rng.random() < 0.5:
+            # a meter number or name: other printable text, quotes and
+            # backslashes included (the JSON writer escapes them)
+            out[pos:pos + size] = bytes(rng.randrange(0x20, 0x7F)
+                                        for _ in range(size))
             continue
         if tag == 0x0F and pt[pos - 3:pos - 1] == b"\x02\x02" and \
                 pt[pos + 1] == 0x16 and rng.random() < 0.5:

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli_output.h"
@@ -49,19 +50,27 @@ static bool meter_time_ns(const sm_datetime *dt, int64_t *ns) {
 }
 
 /* Tag values and field keys: ',', '=' and ' ' need a backslash; line
- * breaks and other control characters are not allowed, so become '_'. */
+ * breaks and other control characters are not allowed, so become '_',
+ * and so does a backslash at the end: line protocol cannot escape one,
+ * and it would escape the space that ends the tag set. */
 static void influx_key(cli_buf *b, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+  bool trailing = end > p && end[-1] == '\\';
+  end -= trailing;
+  while (p < end) {
     const unsigned char *run = p;
-    while (*p > ' ' && *p != ',' && *p != '=' && *p != 0x7F)
+    while (p<end && * p> ' ' && *p != ',' && *p != '=' && *p != 0x7F)
       p++; /* plain bytes, copied as one run */
     cli_buf_put(b, (const char *)run, (size_t)(p - run));
-    if (!*p)
+    if (p == end)
       break;
     if (*p == ',' || *p == '=' || *p == ' ')
       cli_buf_char(b, '\\');
     cli_buf_char(b, *p < 0x20 || *p == 0x7F ? '_' : (char)*p);
+    p++;
   }
+  if (trailing)
+    cli_buf_char(b, '_');
 }
 
 /* String field values: '"' and '\' need a backslash. */

@@ -100,6 +100,24 @@ e2e_reap "$POSTER_PID" 5 >/dev/null
 exec 7>&-
 diag "stderr of run 1: $(head -c 600 "$E2E_TMP/err1" | tr '\n' '|')"
 
+# --- a meter tag with every character line protocol treats specially -------
+# (space, comma, equals, a backslash inside and one at the end, which line
+# protocol cannot escape and the CLI writes as '_'): the real parser takes
+# the line and the tag reads back as written.
+"$CLI" --hex --key "$OUT_KEY" --format influx --meter 'a b,c=d\e\' \
+  "$SM_SRCDIR/tests/vectors/ksmwest_vkw_philippsev_2023-07-26.hex" \
+  >"$E2E_TMP/odd.line" 2>"$E2E_TMP/odd.err"
+code=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' -XPOST \
+  "http://127.0.0.1:$INFLUX_HTTP/write?db=sm_execd&precision=ns" \
+  --data-binary @"$E2E_TMP/odd.line")
+is "a line with an awkward --meter is accepted (HTTP 204)" "$code" 204
+is "... and its tag reads back" \
+  "$(out_influx_rows sm_execd 'SHOW TAG VALUES FROM smartmeter WITH KEY = "meter"' |
+    cut -d'|' -f3 | grep -v "^$OUT_METER\$")" 'a b,c=d\e_'
+is_num "... with its values" \
+  "$(out_influx_value sm_execd "SELECT last(energy_import) FROM smartmeter WHERE meter =~ /^a b,c=d.e_\$/")" \
+  3744082
+
 # --- run 2: stdin closes -----------------------------------------------------
 run_cli 2
 ok "run 2 posts a line" wait_until 30 posted 2 1

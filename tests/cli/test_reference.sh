@@ -51,7 +51,8 @@ diag "$n captures compared"
 # too, sealed again in the capture's own frames by sm-forge -P (which
 # writes a DSMR text's CRC anew), then decoded by both. Readings beyond the
 # README's bounds must be missing from the CLI's line and the first of
-# them named on its stderr; every other one must agree.
+# them named on its stderr; every other one must agree; and the Influx
+# line, read back by the line protocol's rules, must say the same.
 FORGE="$SM_BUILDDIR/tests/e2e/sm-forge"
 [ -x "$FORGE" ] || bail "no sm-forge at $FORGE"
 VARIANTS=${SM_REFERENCE_VARIANTS:-20}
@@ -79,7 +80,9 @@ for f in "$VECTORS"/*.hex; do
     t=$(printf '%s/var/t%05d' "$T" "$k")
     run_decode "$t" --hex --key "$(key_of "$f")" --format json "$t.hex"
     grep -q 'beyond the bound' "$t.err" && dropped=$((dropped + 1))
-    echo "$t.out $t.hex $t.err" >>"$T/var/list"
+    TZ=UTC0 "$DECODE" --hex --key "$(key_of "$f")" --format influx \
+      --timestamp meter "$t.hex" >"$t.influx" 2>/dev/null
+    echo "$t.out $t.hex $t.err $t.influx" >>"$T/var/list"
   done
   python3 "$REF" --against-each "$T/var/list" >"$T/vdiff" 2>&1
   is "$name: $VARIANTS variants with other numbers agree" \

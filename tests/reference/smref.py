@@ -16,8 +16,10 @@ only to check the C decoder's numbers (tests/cli/test_reference.sh).
                               sm-forge -p prints it) with other numbers,
                               chosen by SEED + k, for sm-forge -P
   smref.py --against-each LIST
-                              --against for every line "JSON CAPTURE LOG"
-                              of the file LIST
+                              --against for every line "JSON CAPTURE LOG
+                              [INFLUX]" of the file LIST; with INFLUX, the
+                              --format influx --timestamp meter line (TZ
+                              UTC) must say what the JSON line says
 
 Written from the protocol descriptions (EN 13757-2/-3 M-Bus frames and
 records, the DLMS/COSEM green book's HDLC, General-Block-Transfer,
@@ -712,6 +714,88 @@ def differences(ref, line, log=""):
     return out
 
 
+# ---- Influx line protocol, read back ---------------------------------------
+
+
+def influx_parse(line):
+    """measurement,tag=value,... field=value,... ns -> (measurement,
+    {tag: value}, {field: value text}, ns), by the line protocol's rules:
+    in the measurement and tags a backslash escapes ',', '=' and ' ' (and
+    nothing else); field strings are quoted, with \\" and \\\\ inside."""
+    def split(text, seps):
+        out, cur, i = [], "", 0
+        while i < len(text):
+            ch = text[i]
+            if ch == "\\" and i + 1 < len(text) and text[i + 1] in ",= ":
+                cur, i = cur + text[i + 1], i + 2
+                continue
+            if ch in seps:
+                out.append(cur)
+                cur = ""
+                if ch == " ":
+                    return out, text[i + 1:]
+            else:
+                cur += ch
+            i += 1
+        out.append(cur)
+        return out, ""
+    head, rest = split(line.rstrip("\n"), ", ")
+    tags = dict(t.split("=", 1) for t in head[1:])
+    fields, i = {}, 0
+    while True:
+        eq = rest.index("=", i)
+        key = rest[i:eq]
+        if rest[eq + 1] == '"':
+            j, val = eq + 2, ""
+            while rest[j] != '"':
+                if rest[j] == "\\":
+                    j += 1
+                val, j = val + rest[j], j + 1
+            fields[key], i = ("str", val), j + 1
+        else:
+            j = eq + 1
+            while rest[j] not in ", ":
+                j += 1
+            fields[key], i = ("num", rest[eq + 1:j]), j
+        if rest[i] == " ":
+            return head[0], tags, fields, int(rest[i + 1:])
+        i += 1
+
+
+def influx_differences(json_line, influx_line):
+    """What the Influx line says otherwise than the (checked) JSON line."""
+    j = json.loads(json_line, parse_float=decimal.Decimal,
+                   parse_int=decimal.Decimal)
+    try:
+        measurement, tags, fields, ns = influx_parse(influx_line)
+    except (ValueError, IndexError) as e:
+        return ["not one Influx line (%s): %r" % (e, influx_line[:200])]
+    tag = j["meter_number"] or j["system_title"] or "unknown"
+    tag = "".join("_" if ord(c) < 0x20 or c == "\x7F" else c for c in tag)
+    if tag.endswith("\\"):
+        tag = tag[:-1] + "_"  # line protocol cannot end a tag so
+    out = []
+    if measurement != "smartmeter" or tags != {"meter": tag}:
+        out.append("influx head %r %r, want %r" % (measurement, tags, tag))
+    want = {v["name"]: v["value"] for v in j["values"].values()}
+    if set(fields) != set(want):
+        out.append("influx fields %s, want %s" % (sorted(fields),
+                                                   sorted(want)))
+    for k in set(fields) & set(want):
+        kind, text = fields[k]
+        ok = (kind == "str" and text == want[k]) if isinstance(
+            want[k], str) else (kind == "num" and
+                                decimal.Decimal(text) == want[k])
+        if not ok:
+            out.append("influx %s=%s, JSON %s" % (k, text, want[k]))
+    if j["meter_time"]:
+        t = datetime.datetime.strptime(j["meter_time"], "%Y-%m-%dT%H:%M:%S")
+        epoch = int(t.replace(tzinfo=datetime.timezone.utc).timestamp())
+        if ns // 1000000000 != epoch:
+            out.append("influx time %d, meter time %s" % (ns, j["meter_time"]))
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--vary":
         import random
@@ -723,12 +807,16 @@ if __name__ == "__main__":
                 f.write(vary(pt, random.Random(seed + k)).hex().upper() + "\n")
         sys.exit(0)
     if sys.argv[1] == "--against-each":
-        # lines "JSON CAPTURE LOG" in the file sys.argv[2]
+        # lines "JSON CAPTURE LOG [INFLUX]" in the file sys.argv[2]
         failed = False
         for line in open(sys.argv[2], encoding="utf-8"):
-            j, cap, log = line.split()
-            diffs = differences(decode(cap), open(j, encoding="utf-8").read(),
+            j, cap, log, *influx = line.split()
+            text = open(j, encoding="utf-8").read()
+            diffs = differences(decode(cap), text,
                                 open(log, encoding="utf-8").read())
+            if influx and not diffs:
+                diffs = influx_differences(
+                    text, open(influx[0], encoding="utf-8").read())
             for d in diffs:
                 print("%s: %s" % (cap, d))
             failed = failed or bool(diffs)

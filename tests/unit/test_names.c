@@ -217,9 +217,12 @@ static void slow_decimal(int64_t raw, int k, char *out, size_t size) {
  * scaler that puts the dot inside, before or after the digits. */
 static void test_value_format_digit_counts(void **state) {
   (void)state;
-  int64_t p = 1;
-  for (int e = 0; e <= 18; e++, p *= 10) {
-    const int64_t raws[] = {p, p - 1, p + 1, -p, -(p - 1), p * 9 + (p - 1)};
+  for (int e = 0; e <= 18; e++) {
+    int64_t p = 1;
+    for (int i = 0; i < e; i++)
+      p *= 10; /* 10^e: no overflow up to 10^18 */
+    const int64_t raws[] = {p,  p - 1,    p + 1,
+                            -p, -(p - 1), e < 18 ? p * 10 - 1 : INT64_MAX};
     for (size_t i = 0; i < sizeof raws / sizeof raws[0]; i++)
       for (int k = 0; k <= 20; k++) {
         char want[SM_NUM_MAX];

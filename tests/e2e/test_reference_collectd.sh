@@ -101,7 +101,7 @@ for k in range(1, n + 1):
     expected.append({identifier(o): decimal.Decimal(text)
                      for o, (text, unit) in tel["values"].items()
                      if not smref.implausible(text, unit)
-                     and text.lstrip("-").replace(".", "").isdigit()})
+                     and smref.is_number(text)})
 rows = {}
 for path in glob.glob(os.path.join(csvdir, "*-[0-9]*")):
     ident = os.path.basename(path)[:-11]  # less "-YYYY-MM-DD"

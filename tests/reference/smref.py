@@ -662,8 +662,13 @@ FIELDS = ("system_title", "frame_counter", "meter_time", "meter_number",
 BOUNDS = {"V": 1e3, "A": 1e4, "W": 1e8, "VA": 1e8, "var": 1e8, "Hz": 1e3}
 
 
+def is_number(text):
+    """A reading's text that is a decimal number (not a text reading)."""
+    return re.fullmatch(r"-?\d+(\.\d+)?", text) is not None
+
+
 def implausible(text, unit):
-    return re.fullmatch(r"-?\d+(\.\d+)?", text) is not None and \
+    return is_number(text) and \
         abs(decimal.Decimal(text)) > decimal.Decimal(BOUNDS.get(unit, 1e15))
 
 
@@ -691,7 +696,7 @@ def differences(ref, line, log=""):
         text, unit = want[o]
         v = values[o]["value"]
         same = (v == text if isinstance(v, str) else
-                re.fullmatch(r"-?\d+(\.\d+)?", text) is not None and
+                is_number(text) and
                 v == decimal.Decimal(text))
         if not same or values[o]["unit"] != unit:
             out.append("%s: %s %s, the reference %s %s" % (
